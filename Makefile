@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Nothing here needs apt, an account,
+# or any network beyond the Python package index.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install check build lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+check: install
+	$(BIN)/python -m audio_build check
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+run: check
+	@$(BIN)/python -m audio_build list
+	@echo
+	@echo "Not there yet: the audio build (python -m audio_build build) and the web service"
+	@echo "(voice_app) have their own issues; make run will build the library and serve it on"
+	@echo "http://$(HOST):$(PORT) once they land. Nothing else to run today."
+
+clean:
+	rm -rf build var .pytest_cache .ruff_cache .hypothesis
