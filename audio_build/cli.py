@@ -2,11 +2,15 @@
 
     python -m audio_build check [PATHS]    validate scripts, report every problem, exit 1 if any
     python -m audio_build list [PATHS]     a table of the library
+    python -m audio_build build [...]      MP3s, phone segments, prompts and build/catalog.json
+    python -m audio_build skill-model      regenerate the Alexa interaction model from a catalog
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the practices")
     listing.add_argument("paths", nargs="*", type=Path)
     listing.set_defaults(command=run_list)
+    build = commands.add_parser("build", help="build the audio library and catalog")
+    build.add_argument("--only", nargs="+", default=[], metavar="ID", help="practice ids")
+    build.add_argument("--engine", choices=["piper", "gtts"], default="piper")
+    build.add_argument("--voice", help="Piper .onnx voice path or name; gTTS 'lang[:tld]'")
+    build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+    build.add_argument("--jobs", type=int, default=1, help="practices built in parallel")
+    build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
+    build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))
+    build.set_defaults(command=run_build)
+    model = commands.add_parser("skill-model", help="write the Alexa interaction model")
+    model.add_argument("--out", type=Path, default=Path("build"), help="build folder")
+    model.set_defaults(command=run_skill_model)
     return parser
 
 
@@ -77,4 +93,31 @@ def run_list(args: argparse.Namespace) -> int:
             print("  ".join("-" * width for width in widths))
     print("\nsteps, words and speech minutes are per length; speech is estimated at a calm "
           "110 words a minute")
+    return 0
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import BuildConfig, build_library
+    from .progress import ProgressReporter, format_summary
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    config = BuildConfig(out_dir=args.out, scripts=tuple(args.scripts), only=tuple(args.only),
+                         engine=args.engine, voice=args.voice, jobs=max(1, args.jobs),
+                         crisis_line=args.crisis_line)
+    total = len(args.only) or len(load_library(args.scripts).practices)
+    summary = build_library(config, progress=ProgressReporter(total))
+    print(format_summary(summary))
+    return 0
+
+
+def run_skill_model(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
+    from .skill_model import write_skill_model
+
+    catalog = load_catalog(args.out)
+    if catalog is None:
+        raise AudioBuildError(f"no catalog in {args.out}: run python -m audio_build build first")
+    path = Path("skill-package/interactionModels/custom/en-US.json")
+    changed = write_skill_model(catalog, path)
+    print(f"{path} {'written' if changed else 'unchanged'}")
     return 0

@@ -173,9 +173,9 @@ def _lengths(path: str, field: Field) -> list[ScriptError]:
 
 def _length_scale(path: str, field: Field) -> list[ScriptError]:
     value = field.value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 2.5:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 2.0:
         return [ScriptError(path, field.line, field.col,
-                            "'length_scale' must be a number from 0.5 to 2.5",
+                            "'length_scale' must be a number from 0.5 to 2.0",
                             "higher is slower; leave it out for the calm default pace")]
     return []
 

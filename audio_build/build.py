@@ -1,0 +1,212 @@
+"""The build: every practice becomes MP3 variants, phone segments and an entry in the catalog.
+
+parse (library) → synthesize each sentence once (cache) → plan each variant → encode → catalog.
+Each practice is built by `build_practice`, a plain function, run serially or in worker
+processes. Nothing is written before the whole library has checked clean.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import variants
+from .cache import SegmentCache
+from .catalog import CATALOG_NAME, CONTENT_LICENCE, Catalog, PracticeEntry, StepInfo, to_json
+from .catalog import load_catalog as read_catalog
+from .engines import Engine, SpeechSettings, make_engine
+from .errors import AudioBuildError, SynthesisError
+from .library import load_library
+from .outputs import BuildState, remove_staging, write_if_changed
+from .plan import sentences_of, split_sentences
+from .prompts import build_prompts
+from .script import PracticeScript, Speech
+from .skill_model import write_skill_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one build needs, passed explicitly (no global configuration)."""
+
+    out_dir: Path = Path("build")
+    scripts: tuple[Path, ...] = ()
+    only: tuple[str, ...] = ()
+    engine: str = "piper"
+    voice: str | None = None
+    jobs: int = 1
+    prompts_path: Path = Path("scripts/prompts.yaml")
+    crisis_line: str = "988"
+    skill_model_path: Path | None = Path("skill-package/interactionModels/custom/en-US.json")
+    cache_dir: Path | None = None
+    """Where synthesized sentences are kept; default `<out_dir>/cache`."""
+
+    @property
+    def segment_cache_dir(self) -> Path:
+        return self.cache_dir or self.out_dir / "cache"
+
+
+@dataclass(frozen=True)
+class PracticeResult:
+    entry: PracticeEntry
+    synthesized: int
+    cached: int
+    written: int
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    practices: int
+    variants: int
+    audio_ms: int
+    bytes: int
+    synthesized: int
+    cached: int
+    written: int
+    """Audio files written in this run (0 for a rebuild with nothing changed)."""
+    wall_s: float
+
+
+Progress = Callable[[PracticeResult], None]
+
+
+def build_library(config: BuildConfig, engine: Engine | None = None,
+                  progress: Progress | None = None) -> BuildSummary:
+    """Build every (or every `--only`) practice; raises `AudioBuildError` subclasses."""
+    started = time.monotonic()
+    library = load_library(list(config.scripts))
+    unknown = sorted(set(config.only) - {p.practice_id for p in library.practices})
+    if unknown:
+        raise AudioBuildError(f"no practice called {', '.join(unknown)} "
+                              f"(see python -m audio_build list)")
+    selected = [p for p in library.practices if not config.only or p.practice_id in config.only]
+    config.out_dir.mkdir(parents=True, exist_ok=True)
+    remove_staging(config.out_dir)
+    state = BuildState(config.out_dir)
+    results = _run(selected, config, state, engine, progress)
+    engine = engine or make_engine(config.engine, config.voice)
+    previous = read_catalog(config.out_dir)
+    entries = {r.entry.practice_id: r.entry for r in results}
+    if previous and config.only:
+        kept = {p.practice_id for p in library.practices}
+        for old in previous.practices:
+            if old.practice_id in kept:
+                entries.setdefault(old.practice_id, old)
+    cache = SegmentCache(config.segment_cache_dir)
+    prompts, prompt_writes = build_prompts(config, engine, cache, state)
+    build_info = {**engine.identity(SpeechSettings()).as_dict(),
+                  "content_licence": CONTENT_LICENCE}
+    catalog = Catalog(build=build_info,
+                      practices=tuple(entries[k] for k in sorted(entries)), prompts=prompts)
+    _write_catalog(config.out_dir, catalog, previous)
+    state.save()
+    if config.skill_model_path is not None:
+        write_skill_model(catalog, config.skill_model_path)
+    return _summary(results, prompt_writes, cache, started)
+
+
+def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
+         engine: Engine | None, progress: Progress | None) -> list[PracticeResult]:
+    results: list[PracticeResult] = []
+    if config.jobs > 1 and engine is None and len(selected) > 1:
+        with ProcessPoolExecutor(max_workers=config.jobs) as pool:
+            futures = [pool.submit(_build_in_worker, p, config, state.entries)
+                       for p in selected]
+            for future in futures:
+                results.append(future.result())
+                state.merge(results[-1].state)
+                if progress:
+                    progress(results[-1])
+        return results
+    engine = engine or make_engine(config.engine, config.voice)
+    for practice in selected:
+        results.append(build_practice(practice, config, engine, state))
+        if progress:
+            progress(results[-1])
+    return results
+
+
+def _build_in_worker(practice: PracticeScript, config: BuildConfig,
+                     entries: dict[str, dict[str, Any]]) -> PracticeResult:
+    state = BuildState(config.out_dir)
+    state.entries = dict(entries)
+    engine = make_engine(config.engine, config.voice)
+    result = build_practice(practice, config, engine, state)
+    fresh = {k: state.entries[k] for k in state.used}
+    return PracticeResult(result.entry, result.synthesized, result.cached, result.written, fresh)
+
+
+def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine,
+                   state: BuildState) -> PracticeResult:
+    """Synthesize, plan, encode and describe one practice."""
+    cache = SegmentCache(config.segment_cache_dir)
+    settings = SpeechSettings(length_scale=practice.length_scale)
+    speech = synthesize_sentences(practice, engine, settings, cache)
+    keys = {text: cache.key(engine.identity(settings), text) for text in speech}
+    built = variants.build_variants(practice, speech, keys, config.out_dir, state)
+    entry = PracticeEntry(
+        practice_id=practice.practice_id, title=practice.title, summary=practice.summary,
+        category=practice.category, aliases=practice.aliases, tags=practice.tags,
+        sources=practice.sources, steps=_step_infos(practice), variants=built.variants)
+    stats = cache.stats
+    return PracticeResult(entry, stats.synthesized, stats.hits, built.written)
+
+
+def synthesize_sentences(practice: PracticeScript, engine: Engine, settings: SpeechSettings,
+                         cache: SegmentCache) -> dict[str, np.ndarray]:
+    """Every sentence of the practice, synthesized once (or read from the cache)."""
+    speech: dict[str, np.ndarray] = {}
+    for sentence in sentences_of(practice):
+        try:
+            speech[sentence] = cache.get_or_synthesize(engine, settings, sentence)
+        except SynthesisError as error:
+            raise SynthesisError(f"{practice.practice_id}: could not synthesize "
+                                 f"\"{_short(sentence)}\": {error}") from None
+    return speech
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _step_infos(practice: PracticeScript) -> tuple[StepInfo, ...]:
+    infos = []
+    for step in practice.steps:
+        text = tuple(sentence for item in step.items if isinstance(item, Speech)
+                     for sentence in split_sentences(item.text))
+        infos.append(StepInfo(step.title, step.min_minutes, text))
+    return tuple(infos)
+
+
+def _write_catalog(out_dir: Path, catalog: Catalog, previous: Catalog | None) -> None:
+    """Write the catalog, keeping `built_at` unless something else changed."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    if previous is not None:
+        unchanged = Catalog({**catalog.build, "built_at": previous.build.get("built_at")},
+                            catalog.practices, catalog.prompts)
+        if to_json(unchanged) == to_json(previous):
+            return
+    final = Catalog({**catalog.build, "built_at": stamp}, catalog.practices, catalog.prompts)
+    write_if_changed(out_dir / CATALOG_NAME, to_json(final))
+
+
+def _summary(results: list[PracticeResult], prompt_writes: int, cache: SegmentCache,
+             started: float) -> BuildSummary:
+    all_variants = [v for r in results for v in r.entry.variants]
+    return BuildSummary(
+        practices=len(results), variants=len(all_variants),
+        audio_ms=sum(v.duration_ms for v in all_variants),
+        bytes=sum(v.bytes for v in all_variants),
+        synthesized=sum(r.synthesized for r in results) + cache.stats.synthesized,
+        cached=sum(r.cached for r in results) + cache.stats.hits,
+        written=sum(r.written for r in results) + prompt_writes,
+        wall_s=time.monotonic() - started)

@@ -1,0 +1,170 @@
+"""`build/catalog.json`: the one contract between the audio build and the voice app.
+
+This module is the only place on the build side that knows the JSON layout. Schema 1:
+
+    {
+      "schema": 1,
+      "build": {"engine", "voice", "voice_sha256", "settings": {...}, "licence",
+                "content_licence", "built_at"},
+      "practices": [{
+        "practice_id", "title", "summary", "category", "aliases": [...], "tags": [...],
+        "sources": [...],
+        "steps": [{"title", "min_minutes" (int or null), "text": [sentence, ...]}],
+        "variants": [{
+          "minutes", "duration_ms", "file" (relative to the build dir), "bytes", "sha256",
+          "chapters": [{"title", "start_ms", "end_ms"}],
+          "phone": [{"kind": "speech"|"bell", "step" (index into steps), "file", "bytes",
+                     "sha256", "duration_ms", "pause_after_ms"}]
+        }]
+      }],
+      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}}
+    }
+
+Practices are sorted by id, variants by minutes. Audio files carry a content hash in their name,
+so a URL never changes meaning. `built_at` changes only when something else does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+CATALOG_NAME = "catalog.json"
+CONTENT_LICENCE = "CC BY-SA 4.0"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An output file, by path relative to the build dir, with its size and sha256."""
+
+    file: str
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PhoneSegment:
+    kind: str
+    """'speech' (a spoken stretch) or 'bell'."""
+    step: int
+    file: str
+    bytes: int
+    sha256: str
+    duration_ms: int
+    pause_after_ms: int
+    """Silence to keep after this segment: described, not stored as audio."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Variant:
+    minutes: int
+    duration_ms: int
+    file: str
+    bytes: int
+    sha256: str
+    chapters: tuple[Chapter, ...]
+    phone: tuple[PhoneSegment, ...]
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    title: str
+    min_minutes: int | None
+    text: tuple[str, ...]
+    """The step's sentences, in order: the transcript."""
+
+
+@dataclass(frozen=True)
+class PracticeEntry:
+    practice_id: str
+    title: str
+    summary: str
+    category: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    steps: tuple[StepInfo, ...]
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    file: str
+    bytes: int
+    sha256: str
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    build: dict[str, Any]
+    practices: tuple[PracticeEntry, ...]
+    prompts: dict[str, Prompt] = field(default_factory=dict)
+    schema: int = SCHEMA
+
+    def practice(self, practice_id: str) -> PracticeEntry | None:
+        return next((p for p in self.practices if p.practice_id == practice_id), None)
+
+    def files(self) -> list[StoredFile]:
+        """Every audio file the catalog names, once each."""
+        seen: dict[str, StoredFile] = {}
+        for practice in self.practices:
+            for variant in practice.variants:
+                seen[variant.file] = StoredFile(variant.file, variant.bytes, variant.sha256)
+                for segment in variant.phone:
+                    seen[segment.file] = StoredFile(segment.file, segment.bytes, segment.sha256)
+        for prompt in self.prompts.values():
+            seen[prompt.file] = StoredFile(prompt.file, prompt.bytes, prompt.sha256)
+        return list(seen.values())
+
+
+def to_json(catalog: Catalog) -> str:
+    data = {"schema": catalog.schema, "build": catalog.build,
+            "practices": [asdict(p) for p in catalog.practices],
+            "prompts": {name: asdict(p) for name, p in sorted(catalog.prompts.items())}}
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def from_json(text: str) -> Catalog:
+    data = json.loads(text)
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"catalog schema {data.get('schema')!r} is not {SCHEMA}; rebuild")
+    return Catalog(
+        build=data["build"],
+        practices=tuple(_practice(p) for p in data["practices"]),
+        prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
+    )
+
+
+def _practice(data: dict[str, Any]) -> PracticeEntry:
+    return PracticeEntry(
+        **{k: tuple(data[k]) for k in ("aliases", "tags", "sources")},
+        **{k: data[k] for k in ("practice_id", "title", "summary", "category")},
+        steps=tuple(StepInfo(s["title"], s["min_minutes"], tuple(s["text"]))
+                    for s in data["steps"]),
+        variants=tuple(Variant(
+            minutes=v["minutes"], duration_ms=v["duration_ms"], file=v["file"],
+            bytes=v["bytes"], sha256=v["sha256"],
+            chapters=tuple(Chapter(**c) for c in v["chapters"]),
+            phone=tuple(PhoneSegment(**s) for s in v["phone"]),
+        ) for v in data["variants"]),
+    )
+
+
+def load_catalog(build_dir: Path) -> Catalog | None:
+    """The catalog in `build_dir`, or None if there is none or it is from another schema."""
+    try:
+        return from_json((build_dir / CATALOG_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
