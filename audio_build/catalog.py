@@ -14,7 +14,7 @@ This module is the only place on the build side that knows the JSON layout. Sche
           "minutes", "duration_ms", "file" (relative to the build dir), "bytes", "sha256",
           "chapters": [{"title", "start_ms", "end_ms"}],
           "phone": [{"kind": "speech"|"bell", "step" (index into steps), "file", "bytes",
-                     "sha256", "duration_ms", "pause_after_ms"}]
+                     "sha256", "start_ms", "duration_ms", "pause_after_ms"}]
         }]
       }],
       "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}}
@@ -53,6 +53,8 @@ class PhoneSegment:
     file: str
     bytes: int
     sha256: str
+    start_ms: int
+    """Where this segment starts in the variant's MP3: the same place on every channel."""
     duration_ms: int
     pause_after_ms: int
     """Silence to keep after this segment: described, not stored as audio."""

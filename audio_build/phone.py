@@ -19,6 +19,7 @@ class Stretch:
     step: int
     clips: tuple[Clip, ...]
     pause_after_samples: int
+    start_samples: int
 
     @property
     def samples(self) -> int:
@@ -29,34 +30,39 @@ def phone_stretches(timeline: Timeline) -> list[Stretch]:
     """Group the timeline's clips into stretches; silences between them become durations."""
     stretches: list[Stretch] = []
     current: list[Clip] = []
+    start = position = 0
     for clip in timeline.clips:
         if isinstance(clip, SpeechClip):
             if current and current[0].step != clip.step:
-                _close(current, stretches)
+                _close(current, start, stretches)
+            if not current:
+                start = position
             current.append(clip)
         elif isinstance(clip, Silence) and clip.kind == "gap" and current:
             current.append(clip)
         elif isinstance(clip, BellClip):
-            _close(current, stretches)
-            stretches.append(Stretch("bell", clip.step, (clip,), 0))
+            _close(current, start, stretches)
+            stretches.append(Stretch("bell", clip.step, (clip,), 0, position))
         else:
-            _close(current, stretches)
+            _close(current, start, stretches)
             if stretches:
                 _extend_pause(stretches, clip.samples)
-    _close(current, stretches)
+        position += clip.samples
+    _close(current, start, stretches)
     return stretches
 
 
-def _close(current: list[Clip], stretches: list[Stretch]) -> None:
+def _close(current: list[Clip], start: int, stretches: list[Stretch]) -> None:
     if not current:
         return
     trailing = 0
     while current and isinstance(current[-1], Silence):
         trailing += current.pop().samples
-    stretches.append(Stretch("speech", current[0].step, tuple(current), trailing))
+    stretches.append(Stretch("speech", current[0].step, tuple(current), trailing, start))
     current.clear()
 
 
 def _extend_pause(stretches: list[Stretch], samples: int) -> None:
     last = stretches[-1]
-    stretches[-1] = Stretch(last.kind, last.step, last.clips, last.pause_after_samples + samples)
+    stretches[-1] = Stretch(last.kind, last.step, last.clips, last.pause_after_samples + samples,
+                            last.start_samples)

@@ -153,7 +153,8 @@ def _phone(timeline: Timeline, speech: dict[str, np.ndarray], keys: dict[str, st
         written += count
         segments.append(PhoneSegment(
             kind=stretch.kind, step=stretch.step, file=entry["file"], bytes=entry["bytes"],
-            sha256=entry["sha256"], duration_ms=samples_to_ms(stretch.samples),
+            sha256=entry["sha256"], start_ms=samples_to_ms(stretch.start_samples),
+            duration_ms=samples_to_ms(stretch.samples),
             pause_after_ms=samples_to_ms(stretch.pause_after_samples)))
     return tuple(segments), written
 

@@ -1,0 +1,56 @@
+"""Compassion Break's web service: Alexa, phone hotline, web catalog and audio, from one catalog.
+
+`create_app(config=None)` is the only door for configuration; importing this package has no side
+effects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .catalog import CatalogSource
+from .settings import load_settings
+from .store import Store, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides environment settings (names as in the README)."""
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
+    app.config["SECRET_KEY"] = settings.SECRET_KEY
+    store = Store(settings.DATABASE_URL)
+    try:
+        store.create_schema()
+    except StoreUnavailable as error:
+        logger.error("database not reachable at start-up, will retry per request: %s", error)
+    app.extensions["settings"] = settings
+    app.extensions["store"] = store
+    app.extensions["catalog"] = CatalogSource(settings.build_dir)
+
+    from . import audio, errors
+
+    errors.register(app)
+    app.register_blueprint(audio.blueprint)
+    for name in ("alexa", "phone", "web"):
+        _register_optional(app, name)
+    return app
+
+
+def _register_optional(app: Flask, name: str) -> None:
+    """Channels land one issue at a time; each registers its blueprint when it exists."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{name}":
+            raise
+        return
+    module.register(app)

@@ -1,0 +1,327 @@
+"""The audio build, for real: the Piper voice, ffmpeg, decoded and measured output."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from audio_build.build import BuildConfig, build_library
+from audio_build.catalog import load_catalog
+from audio_build.engines import make_engine
+from audio_build.ffmpeg import find_ffmpeg
+from audio_build.outputs import sha256_file
+
+pytestmark = pytest.mark.slow
+
+FIXTURE = """\
+---
+title: Test Breath
+summary: A short practice for testing the build.
+aliases: [test breath, testing breath]
+category: when-overwhelmed
+lengths: [1, 2]
+tags: [any, standing-ok]
+sources: ["A test source 2024"]
+---
+
+## Arriving
+[bell]
+Let your feet rest on the floor. [pause 2s]
+Notice one breath, just as it is. [practice 10s]
+
+## Staying (2+ min)
+Stay with the next breath, and the next. [practice 20s]
+
+## Returning
+Come back to the room, ready for what is next. [bell]
+"""
+
+PROMPTS = "greeting: Welcome. This is not a crisis line; call {crisis_line}.\n"
+
+
+class CountingEngine:
+    """The real Piper engine, with its synthesis calls counted."""
+
+    def __init__(self) -> None:
+        self.inner = make_engine("piper")
+        self.calls: list[str] = []
+
+    def identity(self, settings):
+        return self.inner.identity(settings)
+
+    def synthesize(self, text, settings):
+        self.calls.append(text)
+        return self.inner.synthesize(text, settings)
+
+
+def make_config(root: Path) -> BuildConfig:
+    return BuildConfig(out_dir=root / "build", scripts=(root / "scripts",),
+                       prompts_path=root / "prompts.yaml",
+                       skill_model_path=root / "skill" / "en-US.json")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("library")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
+    (root / "prompts.yaml").write_text(PROMPTS, encoding="utf-8")
+    engine = CountingEngine()
+    summary = build_library(make_config(root), engine=engine)
+    return root, engine, summary, load_catalog(root / "build")
+
+
+def decode(path: Path) -> np.ndarray:
+    """Decode with ffmpeg (not our code) to mono int16 at 8 kHz: enough to find silences."""
+    result = subprocess.run([find_ffmpeg(), "-v", "error", "-i", str(path), "-f", "s16le",
+                             "-ac", "1", "-ar", "8000", "-"], capture_output=True, check=True)
+    return np.frombuffer(result.stdout, dtype=np.int16)
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak from ffmpeg's own meter."""
+    result = subprocess.run([find_ffmpeg(), "-nostats", "-i", str(path), "-af",
+                             "ebur128=peak=true", "-f", "null", "-"],
+                            capture_output=True, text=True, check=True)
+    summary = result.stderr[result.stderr.rfind("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def silent_runs(samples: np.ndarray, rate: int = 8000, min_ms: int = 900) -> list[tuple[int, int]]:
+    """(start_ms, end_ms) of every stretch quieter than -50 dBFS for at least min_ms."""
+    frame = rate // 100
+    frames = samples[: len(samples) // frame * frame].astype(np.float64).reshape(-1, frame)
+    quiet = np.sqrt((frames ** 2).mean(axis=1)) < 32768 * 10 ** (-50 / 20)
+    runs, start = [], None
+    for index, is_quiet in enumerate([*quiet, False]):
+        if is_quiet and start is None:
+            start = index
+        elif not is_quiet and start is not None:
+            if (index - start) * 10 >= min_ms:
+                runs.append((start * 10, index * 10))
+            start = None
+    return runs
+
+
+def test_variants_have_their_target_length(built):
+    root, _, _, catalog = built
+    practice = catalog.practice("test-breath")
+    assert [v.minutes for v in practice.variants] == [1, 2]
+    for variant in practice.variants:
+        path = root / "build" / variant.file
+        decoded_ms = len(decode(path)) / 8
+        target = variant.minutes * 60_000
+        assert abs(decoded_ms - target) <= max(0.02 * target, 3000)
+        assert abs(variant.duration_ms - target) <= 50
+
+
+def test_loudness_and_true_peak_on_the_encoded_file(built):
+    root, _, _, catalog = built
+    for variant in catalog.practice("test-breath").variants:
+        integrated, peak = ebur128(root / "build" / variant.file)
+        assert -17.0 <= integrated <= -15.0, (variant.file, integrated)
+        assert peak <= -2.0, (variant.file, peak)
+
+
+def test_mp3_format_tags_and_chapters(built):
+    root, _, _, catalog = built
+    variant = catalog.practice("test-breath").variants[1]
+    path = root / "build" / variant.file
+    info = MP3(path).info
+    assert (info.sample_rate, info.channels, info.bitrate, info.layer) == (44100, 1, 64000, 3)
+    assert info.version == 1
+    assert variant.bytes / (variant.minutes) < 500_000
+    tags = ID3(path)
+    assert tags.version[:2] == (2, 3)
+    assert str(tags["TIT2"]) == "Test Breath (2 min)"
+    assert str(tags["TPE1"]) == "Compassion Break"
+    assert "A test source 2024" in str(tags.getall("COMM")[0])
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [c.sub_frames["TIT2"].text[0] for c in chapters] == ["Arriving", "Staying",
+                                                                "Returning"]
+    assert [(c.start_time, c.end_time) for c in chapters] == [
+        (c.start_ms, c.end_ms) for c in variant.chapters]
+    assert tags.getall("CTOC")[0].child_element_ids == [c.element_id for c in chapters]
+
+
+def test_silences_sit_where_the_script_puts_them(built):
+    """Every pause and practice silence after speech is found in the decoded audio (±150 ms)."""
+    root, _, _, catalog = built
+    for variant in catalog.practice("test-breath").variants:
+        runs = silent_runs(decode(root / "build" / variant.file))
+        expected = [(s.start_ms + s.duration_ms, s.start_ms + s.duration_ms + s.pause_after_ms)
+                    for s in variant.phone if s.kind == "speech" and s.pause_after_ms >= 1500]
+        assert len(expected) >= variant.minutes + 1
+        for start, end in expected:
+            assert any(abs(s - start) <= 150 and abs(e - end) <= 150 for s, e in runs), (
+                variant.minutes, (start, end), runs)
+
+
+def test_long_variant_has_more_guidance_not_just_silence(built):
+    _, _, _, catalog = built
+    short, long = catalog.practice("test-breath").variants
+    assert len(short.chapters) == 2 and len(long.chapters) == 3
+    assert len(long.phone) > len(short.phone)
+
+
+def test_phone_segments_are_8khz_wav_and_match_the_catalog(built):
+    root, _, _, catalog = built
+    practice = catalog.practice("test-breath")
+    for variant in practice.variants:
+        assert {s.kind for s in variant.phone} == {"speech", "bell"}
+        total = sum(s.duration_ms + s.pause_after_ms for s in variant.phone)
+        assert abs(total + variant.phone[0].start_ms - variant.duration_ms) <= 5
+        for before, after in zip(variant.phone, variant.phone[1:], strict=False):
+            assert abs(before.start_ms + before.duration_ms + before.pause_after_ms
+                       - after.start_ms) <= 2
+        for segment in variant.phone:
+            with wave.open(str(root / "build" / segment.file)) as wav:
+                assert (wav.getnchannels(), wav.getframerate()) == (1, 8000)
+                assert wav.getsampwidth() in (1, 2)
+                assert abs(wav.getnframes() / 8 - segment.duration_ms) <= 30
+    short_files = {s.file for s in practice.variants[0].phone}
+    long_files = {s.file for s in practice.variants[1].phone}
+    assert short_files & long_files, "the same spoken stretch is stored once"
+
+
+def test_catalog_contents_and_hashes(built):
+    root, _, _, catalog = built
+    data = json.loads((root / "build" / "catalog.json").read_text())
+    assert data["schema"] == 1
+    assert data["build"]["engine"] == "piper"
+    assert data["build"]["voice"] == "en_US-joe-medium"
+    assert "CC0" in data["build"]["licence"] and data["build"]["built_at"]
+    practice = data["practices"][0]
+    assert practice["aliases"] == ["test breath", "testing breath"]
+    assert practice["steps"][1] == {"title": "Staying", "min_minutes": 2,
+                                    "text": ["Stay with the next breath, and the next."]}
+    for stored in catalog.files():
+        path = root / "build" / stored.file
+        assert path.stat().st_size == stored.bytes
+        assert sha256_file(path) == stored.sha256
+        assert stored.sha256[:16] in path.name
+    prompt = catalog.prompts["greeting"]
+    assert prompt.text == "Welcome. This is not a crisis line; call 9 8 8."
+    assert prompt.duration_ms > 1000
+
+
+def test_skill_model_lists_the_practice(built):
+    root, _, _, _ = built
+    model = json.loads((root / "skill" / "en-US.json").read_text())
+    language = model["interactionModel"]["languageModel"]
+    assert language["invocationName"] == "compassion break"
+    (practice_type,) = [t for t in language["types"] if t["name"] == "PracticePractice"
+                        or t["name"] == "PracticeName"]
+    (value,) = practice_type["values"]
+    assert value["id"] == "test-breath"
+    assert "testing breath" in value["name"]["synonyms"]
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rebuild_with_nothing_changed_does_nothing(built):
+    root, _, _, _ = built
+    before = snapshot(root / "build")
+    engine = CountingEngine()
+    summary = build_library(make_config(root), engine=engine)
+    assert engine.calls == []
+    assert summary.synthesized == 0 and summary.written == 0
+    assert snapshot(root / "build") == before
+
+
+def test_one_sentence_edit_resynthesizes_that_sentence_only(built):
+    root, _, _, _ = built
+    script = root / "scripts" / "test-breath.md"
+    script.write_text(FIXTURE.replace("and the next.", "and the one after."), encoding="utf-8")
+    engine = CountingEngine()
+    build_library(make_config(root), engine=engine)
+    assert engine.calls == ["Stay with the next breath, and the one after."]
+    catalog = load_catalog(root / "build")
+    for stored in catalog.files():
+        assert sha256_file(root / "build" / stored.file) == stored.sha256
+
+
+def test_invalid_script_stops_the_build_before_anything_is_written(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
+    (tmp_path / "scripts" / "broken.md").write_text(
+        FIXTURE.replace("[pause 2s]", "[pause two]").replace("test breath", "broken one")
+        .replace("testing breath", "broken two"), encoding="utf-8")
+    result = run_build(tmp_path)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'scripts' / 'broken.md'}:13:34: malformed duration 'two'" in (
+        result.stderr)
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def run_build(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    import sys
+    return subprocess.run([sys.executable, "-m", "audio_build", "build", "--scripts",
+                           str(root / "scripts"), "--out", str(root / "build"), *args],
+                          cwd=root, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_unknown_practice_in_only_is_one_line(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
+    result = run_build(tmp_path, "--only", "nope")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: no practice called nope "
+                                     "(see python -m audio_build list)")
+
+
+def test_missing_ffmpeg_is_one_line_naming_both_fixes(tmp_path):
+    import os
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
+    env = {**os.environ, "FFMPEG_BINARY": str(tmp_path / "no-ffmpeg"), "PATH": "/nonexistent"}
+    result = run_build(tmp_path, env=env)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "ffmpeg" in line and "imageio-ffmpeg" in line and "PATH" in line
+
+
+def test_killed_build_completes_on_the_next_run(tmp_path):
+    """SIGKILL half-way, run again: the catalog's every file matches its recorded sha256."""
+    import signal
+    import sys
+    import time
+    (tmp_path / "scripts").mkdir()
+    for index in range(3):
+        name = ["first", "second", "third"][index]
+        (tmp_path / "scripts" / f"test-{name}.md").write_text(
+            FIXTURE.replace("Test Breath", f"Test {name}").replace(
+                "[test breath, testing breath]", f"[test {name} one, test {name} two]")
+            .replace("Notice one breath", f"Notice the {name} breath"), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "audio_build", "build", "--scripts",
+                                str(tmp_path / "scripts"), "--out", str(tmp_path / "build")],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((tmp_path / "build").glob("audio/*.mp3")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (tmp_path / "build" / "catalog.json").exists()
+    result = run_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    catalog = load_catalog(tmp_path / "build")
+    assert len(catalog.practices) == 3
+    for stored in catalog.files():
+        assert sha256_file(tmp_path / "build" / stored.file) == stored.sha256
+    assert not list((tmp_path / "build").rglob(".staging-*"))
+    assert "3 practices, 6 variants" in result.stdout

@@ -1,0 +1,107 @@
+"""The progress store, on SQLite and on the real PostgreSQL server: one suite for both."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from voice_app.store import Position, Store
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        return
+    if not postgres_available():
+        pytest.fail("PostgreSQL at 127.0.0.1:5432 (database test) is required for this suite")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    instance = Store(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+    yield instance
+    instance.dispose()
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def position(offset_ms: int, event_ms: int, status: str = "paused") -> Position:
+    return Position("loving-kindness", 5, "ab" * 32, offset_ms, 1, status, "alexa", event_ms)
+
+
+def test_schema_creation_is_idempotent(store):
+    store.create_schema()
+    store.create_schema()
+    assert store.ping()
+
+
+def test_save_and_get_position(store):
+    store.create_schema()
+    assert store.get_position("k") is None
+    assert store.save_position("k", position(72_000, 1000))
+    assert store.get_position("k") == position(72_000, 1000)
+
+
+def test_stale_event_never_overwrites_newer_progress(store):
+    store.create_schema()
+    store.save_position("k", position(90_000, 2000))
+    assert not store.save_position("k", position(10_000, 1000))
+    assert store.get_position("k").offset_ms == 90_000
+    assert store.save_position("k", position(95_000, 3000, "playing"))
+    assert store.get_position("k").status == "playing"
+
+
+def test_clear_position_respects_newer_events(store):
+    store.create_schema()
+    store.save_position("k", position(90_000, 2000))
+    assert not store.clear_position("k", 1000)
+    assert store.clear_position("k", 2000)
+    assert store.get_position("k") is None
+
+
+def test_history(store):
+    store.create_schema()
+    start = datetime.now(UTC)
+    store.record_completion("k", "loving-kindness", 5, "alexa", start - timedelta(days=8))
+    store.record_completion("k", "the-pause", 1, "phone", start)
+    store.record_completion("other", "the-pause", 1, "phone", start)
+    week = store.completions_since("k", start - timedelta(days=7))
+    assert [(c.practice_id, c.minutes, c.channel) for c in week] == [("the-pause", 1, "phone")]
+    assert week[0].completed_at.tzinfo is not None
+
+
+def test_calls(store):
+    store.create_schema()
+    assert store.get_call("c") is None
+    store.save_call("c", {"practice_id": "x", "segment": 3})
+    store.save_call("c", {"practice_id": "x", "segment": 4})
+    assert store.get_call("c") == {"practice_id": "x", "segment": 4}
+    store.delete_call("c")
+    assert store.get_call("c") is None
+
+
+def test_unreachable_database_raises_store_unavailable():
+    from voice_app.store import StoreUnavailable
+
+    store = Store("postgresql+psycopg://postgres@127.0.0.1:1/test", connect_timeout_s=1)
+    assert not store.ping()
+    with pytest.raises(StoreUnavailable):
+        store.get_position("k")

@@ -1,0 +1,201 @@
+"""The service's view of `build/catalog.json` (schema 1, written by `audio_build.catalog`).
+
+The only module in voice_app that knows the JSON layout. It never parses scripts or runs TTS.
+`CatalogSource` reloads the file when the build replaces it, so a rebuild needs no restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = 1
+RELOAD_CHECK_S = 2.0
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class PhoneSegment:
+    kind: str
+    step: int
+    file: str
+    bytes: int
+    sha256: str
+    start_ms: int
+    duration_ms: int
+    pause_after_ms: int
+
+
+@dataclass(frozen=True)
+class Variant:
+    minutes: int
+    duration_ms: int
+    file: str
+    bytes: int
+    sha256: str
+    chapters: tuple[Chapter, ...]
+    phone: tuple[PhoneSegment, ...]
+
+    def step_at(self, offset_ms: int) -> int:
+        """Index of the chapter playing at `offset_ms`."""
+        index = 0
+        for number, chapter in enumerate(self.chapters):
+            if chapter.start_ms <= offset_ms:
+                index = number
+        return index
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    min_minutes: int | None
+    text: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Practice:
+    practice_id: str
+    title: str
+    summary: str
+    category: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    steps: tuple[Step, ...]
+    variants: tuple[Variant, ...]
+
+    @property
+    def lengths(self) -> tuple[int, ...]:
+        return tuple(v.minutes for v in self.variants)
+
+    def variant(self, minutes: int) -> Variant | None:
+        return next((v for v in self.variants if v.minutes == minutes), None)
+
+    def nearest_variant(self, minutes: float | None) -> Variant:
+        """The length closest to what the listener asked for; the shortest if they said none.
+        Ties go to the shorter one: on a break, running over is worse than finishing early."""
+        if minutes is None:
+            return self.variants[0]
+        return min(self.variants, key=lambda v: (abs(v.minutes - minutes), v.minutes))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    file: str
+    bytes: int
+    sha256: str
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    practices: tuple[Practice, ...]
+    prompts: dict[str, Prompt]
+    build: dict[str, Any]
+
+    def get(self, practice_id: str) -> Practice | None:
+        return next((p for p in self.practices if p.practice_id == practice_id), None)
+
+    def match(self, spoken: str) -> Practice | None:
+        """The practice a listener named, by id, title or alias, ignoring case and punctuation."""
+        wanted = normalise(spoken)
+        if not wanted:
+            return None
+        for practice in self.practices:
+            names = {practice.practice_id, practice.title, *practice.aliases}
+            if wanted in {normalise(n) for n in names}:
+                return practice
+        return None
+
+    def files(self) -> set[str]:
+        """Every file name under the build dir the catalog names (what /audio may serve)."""
+        names = {v.file for p in self.practices for v in p.variants}
+        names |= {s.file for p in self.practices for v in p.variants for s in v.phone}
+        return names | {p.file for p in self.prompts.values()}
+
+
+EMPTY = Catalog(practices=(), prompts={}, build={})
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def parse_catalog(text: str) -> Catalog:
+    data = json.loads(text)
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"catalog schema {data.get('schema')!r}, this service reads {SCHEMA}")
+    return Catalog(
+        practices=tuple(_practice(p) for p in data["practices"]),
+        prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
+        build=data.get("build", {}),
+    )
+
+
+def _practice(data: dict[str, Any]) -> Practice:
+    return Practice(
+        practice_id=data["practice_id"], title=data["title"], summary=data["summary"],
+        category=data["category"], aliases=tuple(data["aliases"]), tags=tuple(data["tags"]),
+        sources=tuple(data["sources"]),
+        steps=tuple(Step(s["title"], s["min_minutes"], tuple(s["text"])) for s in data["steps"]),
+        variants=tuple(Variant(
+            minutes=v["minutes"], duration_ms=v["duration_ms"], file=v["file"],
+            bytes=v["bytes"], sha256=v["sha256"],
+            chapters=tuple(Chapter(**c) for c in v["chapters"]),
+            phone=tuple(PhoneSegment(**s) for s in v["phone"]),
+        ) for v in data["variants"]),
+    )
+
+
+class CatalogSource:
+    """The current catalog, reloaded when `catalog.json` changes (checked every few seconds)."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.path = build_dir / "catalog.json"
+        self._catalog = EMPTY
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.reload()
+
+    @property
+    def loaded(self) -> bool:
+        return self._stamp is not None
+
+    def get(self) -> Catalog:
+        if time.monotonic() - self._checked > RELOAD_CHECK_S:
+            self.reload()
+        return self._catalog
+
+    def reload(self) -> None:
+        with self._lock:
+            self._checked = time.monotonic()
+            try:
+                stat = self.path.stat()
+            except OSError:
+                return
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if stamp == self._stamp:
+                return
+            try:
+                self._catalog = parse_catalog(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                logger.error("cannot read %s (keeping the previous catalog): %s", self.path, error)
+                return
+            self._stamp = stamp
+            logger.info("catalog loaded: %d practices", len(self._catalog.practices))

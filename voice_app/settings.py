@@ -1,0 +1,114 @@
+"""Settings: every environment variable the service reads, read once into a frozen object.
+
+`create_app(config)` passes a mapping of the same names that overrides the environment (tests).
+Handlers read `current_app.extensions["settings"]`, never `os.environ`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DEV_SECRET = "development-only-secret-do-not-deploy"
+
+
+class SettingsError(Exception):
+    """The service must not start with these settings; the message names the variable to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    APP_ENV: str = "production"
+    """`production` unless set; `make run` sets `development`."""
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+    """The https origin Alexa and the phone provider reach (used for audio and webhook URLs)."""
+    AUDIO_BASE_URL: str = ""
+    """Optional static host or CDN serving BUILD_DIR's audio; default PUBLIC_BASE_URL/audio."""
+    BUILD_DIR: str = "build"
+    """Where `python -m audio_build build` wrote catalog.json and the audio."""
+    DATABASE_URL: str = "sqlite:///var/compassion-break.sqlite3"
+    """SQLite file by default; postgresql+psycopg://... for more than one host."""
+    ALEXA_SKILL_ID: str = ""
+    """The skill's application id; requests for any other skill are refused."""
+    ALEXA_VERIFY: bool = True
+    """Alexa request signature verification; 0 is accepted in development only."""
+    TWILIO_AUTH_TOKEN: str = ""
+    """Checks X-Twilio-Signature on every phone webhook when set."""
+    HOTLINE_NUMBER: str = ""
+    """The phone number people call, shown on the web page."""
+    CRISIS_LINE: str = "988"
+    """Named wherever we say this is not a crisis service."""
+    SECRET_KEY: str = ""
+    """Keys the HMAC that turns Alexa user ids and phone numbers into opaque keys."""
+    MAX_CONTENT_LENGTH: int = 64 * 1024
+    """Request bodies above this many bytes are refused with 413 unread."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.APP_ENV == "production"
+
+    @property
+    def audio_base_url(self) -> str:
+        return (self.AUDIO_BASE_URL or f"{self.PUBLIC_BASE_URL.rstrip('/')}/audio").rstrip("/")
+
+    @property
+    def build_dir(self) -> Path:
+        return Path(self.BUILD_DIR)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Environment, then overrides; raises `SettingsError` for settings unfit to serve."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for item in fields(Settings):
+        raw = (overrides or {}).get(item.name, environ.get(item.name))
+        if raw is None or raw == "":
+            continue
+        values[item.name] = _convert(item.name, raw, item.type)
+    settings = Settings(**values)
+    if not settings.SECRET_KEY and not settings.is_production:
+        settings = Settings(**{**values, "SECRET_KEY": DEV_SECRET})
+    check_settings(settings)
+    return settings
+
+
+def _convert(name: str, raw: Any, kind: Any) -> Any:
+    if kind in ("bool", bool):
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(raw).strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+    if kind in ("int", int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    return str(raw)
+
+
+def check_settings(settings: Settings) -> None:
+    if settings.APP_ENV not in ("production", "development", "test"):
+        raise SettingsError("APP_ENV must be production, development or test")
+    if not settings.is_production:
+        return
+    if not settings.ALEXA_VERIFY:
+        raise SettingsError("ALEXA_VERIFY=0 is for development only: unset it, or set "
+                            "APP_ENV=development")
+    for name in ("SECRET_KEY", "ALEXA_SKILL_ID", "TWILIO_AUTH_TOKEN"):
+        if not getattr(settings, name):
+            raise SettingsError(f"set {name} to run in production (or APP_ENV=development)")
+    if settings.SECRET_KEY == DEV_SECRET:
+        raise SettingsError("SECRET_KEY is the development default: set a real secret")
+    if not settings.PUBLIC_BASE_URL.startswith("https://"):
+        raise SettingsError("PUBLIC_BASE_URL must be the https origin Alexa and the phone "
+                            "provider reach")

@@ -1,0 +1,226 @@
+"""The progress store: where each listener is in a practice, what they finished, live calls.
+
+One implementation on SQLAlchemy Core for SQLite (default, a file under var/) and PostgreSQL
+(`DATABASE_URL`, shared by any number of app hosts). Listeners are known only by keyed hashes
+(see `keys.py`). Events can arrive out of order: a position carries the timestamp of the event
+that produced it, and an older event never overwrites a newer position.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+logger = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+progress = sa.Table(
+    "progress", metadata,
+    sa.Column("listener_key", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("practice_id", sa.String(100), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("audio_sha", sa.String(64), nullable=False),
+    sa.Column("offset_ms", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("event_ms", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+history = sa.Table(
+    "history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("listener_key", sa.String(64), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("practice_id", sa.String(100), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+calls = sa.Table(
+    "calls", metadata,
+    sa.Column("call_key", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+STATUSES = ("playing", "paused", "stopped", "finished")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached right now; callers answer politely and try later."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where one listener is in one practice."""
+
+    practice_id: str
+    minutes: int
+    audio_sha: str
+    """sha256 of the audio the offset refers to: a rebuild changes it."""
+    offset_ms: int
+    step: int
+    status: str
+    channel: str
+    event_ms: int
+    """Timestamp (ms since the epoch) of the event that produced this position."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    practice_id: str
+    minutes: int
+    channel: str
+    completed_at: datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, url: str, *, connect_timeout_s: int = 3) -> None:
+        self.url = url
+        self.engine = _make_engine(url, connect_timeout_s)
+        self._upsert = postgresql.insert if self.engine.dialect.name == "postgresql" \
+            else sqlite.insert
+
+    def create_schema(self) -> None:
+        with self._begin() as conn:
+            metadata.create_all(conn)
+
+    def ping(self) -> bool:
+        try:
+            with self._begin() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except StoreUnavailable:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+            logger.warning("database unavailable: %s", type(error.orig or error).__name__)
+            raise StoreUnavailable(str(error).splitlines()[0]) from None
+
+    # --- positions -------------------------------------------------------------------------
+
+    def save_position(self, listener_key: str, position: Position) -> bool:
+        """Store `position` unless a newer event already did; True if it was stored."""
+        if position.status not in STATUSES:
+            raise ValueError(f"unknown status {position.status!r}")
+        values = {"listener_key": listener_key, **_position_values(position),
+                  "updated_at": now()}
+        statement = self._upsert(progress).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[progress.c.listener_key],
+            set_={k: statement.excluded[k] for k in values if k != "listener_key"},
+            where=progress.c.event_ms <= statement.excluded.event_ms,
+        ).returning(progress.c.listener_key)
+        with self._begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    def get_position(self, listener_key: str) -> Position | None:
+        with self._begin() as conn:
+            row = conn.execute(sa.select(progress).where(
+                progress.c.listener_key == listener_key)).mappings().first()
+        if row is None:
+            return None
+        return Position(**{k: row[k] for k in Position.__dataclass_fields__})
+
+    def clear_position(self, listener_key: str, event_ms: int) -> bool:
+        """Forget the position (practice finished or abandoned) unless a newer event set it."""
+        with self._begin() as conn:
+            result = conn.execute(progress.delete().where(
+                progress.c.listener_key == listener_key, progress.c.event_ms <= event_ms))
+            return result.rowcount > 0
+
+    # --- history ---------------------------------------------------------------------------
+
+    def record_completion(self, listener_key: str, practice_id: str, minutes: int, channel: str,
+                          at: datetime | None = None) -> None:
+        with self._begin() as conn:
+            conn.execute(history.insert().values(
+                listener_key=listener_key, practice_id=practice_id, minutes=minutes,
+                channel=channel, completed_at=at or now()))
+
+    def completions_since(self, listener_key: str, since: datetime) -> list[Completion]:
+        with self._begin() as conn:
+            rows = conn.execute(sa.select(history).where(
+                history.c.listener_key == listener_key, history.c.completed_at >= since,
+            ).order_by(history.c.completed_at)).mappings().all()
+        return [Completion(r["practice_id"], r["minutes"], r["channel"],
+                           _aware(r["completed_at"])) for r in rows]
+
+    # --- live phone calls -------------------------------------------------------------------
+
+    def save_call(self, call_key: str, data: dict[str, Any]) -> None:
+        values = {"call_key": call_key, "data": json.dumps(data, sort_keys=True),
+                  "updated_at": now()}
+        statement = self._upsert(calls).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[calls.c.call_key],
+            set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at})
+        with self._begin() as conn:
+            conn.execute(statement)
+
+    def get_call(self, call_key: str) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            text = conn.execute(sa.select(calls.c.data).where(
+                calls.c.call_key == call_key)).scalar_one_or_none()
+        return None if text is None else json.loads(text)
+
+    def delete_call(self, call_key: str) -> None:
+        with self._begin() as conn:
+            conn.execute(calls.delete().where(calls.c.call_key == call_key))
+
+
+def _position_values(position: Position) -> dict[str, Any]:
+    return {k: getattr(position, k) for k in Position.__dataclass_fields__}
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _make_engine(url: str, connect_timeout_s: int) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 10})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                            pool_timeout=connect_timeout_s,
+                            connect_args={"connect_timeout": connect_timeout_s})
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
