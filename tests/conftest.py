@@ -42,3 +42,56 @@ def write_script(tmp_path: Path):
         return path
 
     return write
+
+
+FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"
+TEST_BUILD_DIR = ROOT / "var" / "test-build"
+
+
+@pytest.fixture(scope="session")
+def built_library() -> Path:
+    """The small fixture library built for real (Piper voice, ffmpeg) into var/test-build.
+
+    The build is incremental, so after the first run this costs well under a second. A file lock
+    keeps parallel test runs from building at the same time.
+    """
+    import fcntl
+
+    from audio_build.build import BuildConfig, build_library
+
+    TEST_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    config = BuildConfig(out_dir=TEST_BUILD_DIR, scripts=(FIXTURE_LIBRARY,),
+                         prompts_path=ROOT / "scripts" / "prompts.yaml",
+                         skill_model_path=TEST_BUILD_DIR / "skill-model.json")
+    with (TEST_BUILD_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build_library(config)
+    return TEST_BUILD_DIR
+
+
+@pytest.fixture
+def app_config(built_library: Path, tmp_path: Path) -> dict[str, object]:
+    """Settings for an app on the fixture library with its own SQLite database."""
+    return {
+        "APP_ENV": "test",
+        "BUILD_DIR": str(built_library),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SECRET_KEY": "test-secret-key",
+        "PUBLIC_BASE_URL": "https://compassion.example.test",
+        "ALEXA_SKILL_ID": "amzn1.ask.skill.test-skill-id",
+        "TWILIO_AUTH_TOKEN": "test-twilio-token",
+        "HOTLINE_NUMBER": "+1 555 010 0100",
+        "CRISIS_LINE": "988",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from voice_app import create_app
+
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
