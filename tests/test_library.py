@@ -21,8 +21,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize(("a", "b"), [("Loving-Kindness!", "loving kindness"),
-                                      ("  METTA ", "metta"), ("one_minute reset", "one minute reset")])
+@pytest.mark.parametrize(("a", "b"), [
+    ("Loving-Kindness!", "loving kindness"), ("  METTA ", "metta"),
+    ("one_minute reset", "one minute reset"),
+])
 def test_aliases_match_case_and_punctuation_insensitively(a, b):
     assert normalise_alias(a) == normalise_alias(b)
 

@@ -1,0 +1,44 @@
+"""Feelings and time to a practice, on the fixture library."""
+
+from __future__ import annotations
+
+import pytest
+
+from voice_app.catalog import parse_catalog
+from voice_app.recommend import choices, find_need, recommend
+
+
+@pytest.fixture(scope="module")
+def catalog(built_library):
+    return parse_catalog((built_library / "catalog.json").read_text())
+
+
+@pytest.mark.parametrize(("said", "need"), [
+    ("I feel overwhelmed", "overwhelmed"), ("i'm so stressed", "overwhelmed"),
+    ("I feel numb", "numb"), ("burned out", "numb"), ("I only have a minute", "short-on-time"),
+    ("I just lost a patient", "after-a-death"), ("my patient died", "after-a-death"),
+    ("end of my shift", "end-of-shift"), ("hello there", None), ("", None),
+])
+def test_find_need(said, need):
+    found = find_need(said)
+    assert (found.name if found else None) == need
+
+
+@pytest.mark.parametrize(("said", "minutes", "practice_id", "length"), [
+    ("I feel overwhelmed", None, "grounding-when-overwhelmed", 1),
+    ("I feel overwhelmed", 3, "grounding-when-overwhelmed", 3),
+    ("I feel numb", None, "reconnecting-when-numb", 1),
+    ("I only have a minute", None, "between-patients", 1),
+    ("I just lost a patient", None, "the-pause", 1),
+    ("going home", None, "end-of-shift", 1),
+    ("something nice", 5, "loving-kindness", 5),
+])
+def test_recommend(catalog, said, minutes, practice_id, length):
+    found = recommend(catalog, said, minutes)
+    assert (found.practice.practice_id, found.variant.minutes) == (practice_id, length)
+    assert found.need.why.endswith(".")
+
+
+def test_choices_are_three_different_practices(catalog):
+    offered = choices(catalog)
+    assert len(offered) == 3 == len({p.practice_id for p in offered})
