@@ -30,12 +30,13 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-run: check
-	@$(BIN)/python -m audio_build list
-	@echo
-	@echo "Not there yet: the audio build (python -m audio_build build) and the web service"
-	@echo "(voice_app) have their own issues; make run will build the library and serve it on"
-	@echo "http://$(HOST):$(PORT) once they land. Nothing else to run today."
+build: check
+	$(BIN)/python -m audio_build build
+
+run: build
+	@mkdir -p var
+	@echo "Serving on http://$(HOST):$(PORT)  (development settings; Ctrl-C to stop)"
+	APP_ENV=development ALEXA_VERIFY=0 $(BIN)/flask --app 'voice_app:create_app()' run --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf build var .pytest_cache .ruff_cache .hypothesis

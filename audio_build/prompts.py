@@ -17,10 +17,9 @@ import yaml
 
 from .cache import SegmentCache
 from .catalog import Prompt
-from .encode import encode_phone_wav
+from .encode import encode_phone_wav, normalising_gain
 from .engines import Engine, SpeechSettings
 from .errors import AudioBuildError, SynthesisError
-from .loudness import measure
 from .outputs import BuildState, fingerprint, place_hashed
 from .pcm import SAMPLE_RATE, samples_to_ms
 from .plan import SENTENCE_GAP_MS, split_sentences
@@ -28,7 +27,7 @@ from .plan import SENTENCE_GAP_MS, split_sentences
 if TYPE_CHECKING:
     from .build import BuildConfig
 
-PROMPT_VERSION = "prompt-wav-8k-v1"
+PROMPT_VERSION = "prompt-wav-8k-v2"
 TARGET_LUFS = -16.0
 
 
@@ -65,11 +64,10 @@ def build_prompts(config: BuildConfig, engine: Engine, cache: SegmentCache, stat
         entry = state.lookup(key)
         if entry is None:
             audio = _speak(engine, settings, cache, name, sentences)
-            loudness = measure(iter([audio]), SAMPLE_RATE)
-            gain = TARGET_LUFS - loudness.integrated_lufs
+            gain = normalising_gain(lambda a=audio: iter([a]), target_lufs=TARGET_LUFS)
             placed = place_hashed(config.out_dir, "phone", f"prompt-{name}", "wav",
                                   lambda path, a=audio, g=gain: encode_phone_wav(
-                                      a, path, gain_db=g if np.isfinite(g) else 0.0))
+                                      a, path, gain_db=g))
             entry = {**asdict(placed), "duration_ms": samples_to_ms(len(audio))}
             state.record(key, entry)
             written += 1

@@ -19,7 +19,6 @@ from .bell import make_bell
 from .catalog import Chapter, PhoneSegment, Variant
 from .encode import Chapter as EncodeChapter
 from .encode import Tags, encode_mp3, encode_phone_wav
-from .loudness import measure
 from .outputs import BuildState, fingerprint, place_hashed
 from .pcm import SAMPLE_RATE, samples_to_ms
 from .phone import Stretch, phone_stretches
@@ -51,13 +50,19 @@ def build_variants(practice: PracticeScript, speech: dict[str, np.ndarray],
     timelines = [plan_variant(practice, m, lambda s: len(speech[s]), len(bell()))
                  for m in practice.lengths]
     written = 0
-    built = []
-    gain_db = _phone_gain(timelines[-1], speech, keys, state)
+    mp3s = []
     for timeline in timelines:
         variant, count = _mp3(practice, timeline, speech, keys, out_dir, state)
+        mp3s.append(variant)
+        written += count
+    # The phone plays the same speech at the level the longest MP3 needed after limiting.
+    gain_db = mp3s[-1].pop("gain_db")
+    built = []
+    for timeline, variant in zip(timelines, mp3s, strict=True):
+        variant.pop("gain_db", None)
         segments, phone_count = _phone(timeline, speech, keys, gain_db, out_dir, state)
         built.append(Variant(**{**variant, "phone": segments}))
-        written += count + phone_count
+        written += phone_count
     return BuiltVariants(tuple(built), written)
 
 
@@ -115,32 +120,21 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
                        "tags": asdict(tags), "chapters": [asdict(c) for c in chapters]})
     entry = state.lookup(key)
     written = 0
-    if entry is None:
+    if entry is None or "gain_db" not in entry:
         stem = f"{practice.practice_id}-{timeline.minutes}min"
-        placed = place_hashed(out_dir, "audio", stem, "mp3", lambda path: encode_mp3(
-            programme(timeline.clips, speech), path, tags, chapters, target_lufs=TARGET_LUFS))
-        entry = {**asdict(placed), "duration_ms": timeline.duration_ms}
+        results = []
+        placed = place_hashed(out_dir, "audio", stem, "mp3", lambda path: results.append(
+            encode_mp3(programme(timeline.clips, speech), path, tags, chapters,
+                       target_lufs=TARGET_LUFS)))
+        entry = {**asdict(placed), "duration_ms": timeline.duration_ms,
+                 "gain_db": round(results[0].gain_db, 3)}
         state.record(key, entry)
         written = 1
     variant = {"minutes": timeline.minutes, "duration_ms": entry["duration_ms"],
                "file": entry["file"], "bytes": entry["bytes"], "sha256": entry["sha256"],
                "chapters": tuple(Chapter(c.title, c.start_ms, c.end_ms)
-                                 for c in timeline.chapters)}
+                                 for c in timeline.chapters), "gain_db": entry["gain_db"]}
     return variant, written
-
-
-def _phone_gain(timeline: Timeline, speech: dict[str, np.ndarray], keys: dict[str, str],
-                state: BuildState) -> float:
-    """One gain for all of a practice's phone segments, from its longest variant's loudness."""
-    key = fingerprint({"v": PHONE_VERSION, "gain": _clip_ids(timeline.clips, keys)})
-    entry = state.lookup(key)
-    if entry is None:
-        loudness = measure(programme(timeline.clips, speech)(), SAMPLE_RATE)
-        gain = TARGET_LUFS - loudness.integrated_lufs if np.isfinite(
-            loudness.integrated_lufs) else 0.0
-        entry = {"gain_db": round(float(gain), 2)}
-        state.record(key, entry)
-    return float(entry["gain_db"])
 
 
 def _phone(timeline: Timeline, speech: dict[str, np.ndarray], keys: dict[str, str],

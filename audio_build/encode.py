@@ -1,0 +1,387 @@
+"""The final stage: a programme of int16 chunks at SAMPLE_RATE becomes a tagged MP3 (and a WAV).
+
+encode_mp3 streams the programme several times, so memory never grows with its length: pass 1
+measures loudness; dry runs of gain + true-peak limiter find the gain that still hits the target
+after limiting (which eats loudness); the encode pass pipes the limited audio into one ffmpeg.
+The encoded file is then decoded and measured, since MP3 coding moves both loudness and peak;
+if it misses, it is encoded once more with the correction. Files appear under their final name
+only complete: written to a hidden temp file beside it, fsynced, then renamed over it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import os
+import re
+import tempfile
+import wave
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, CTOCFlags
+
+from audio_build.errors import AudioBuildError
+from audio_build.ffmpeg import decode_to_pcm, encode_pcm, stream_decode
+from audio_build.loudness import (
+    BLOCK_SAMPLES,
+    Loudness,
+    LoudnessMeter,
+    TruePeakLimiter,
+    limited_loudness,
+    measure,
+    reblock,
+    to_float,
+)
+from audio_build.pcm import SAMPLE_RATE, samples_to_ms
+
+__all__ = [
+    "Chapter", "EncodeError", "EncodeResult", "Tags", "WavResult",
+    "decode_to_pcm", "encode_mp3", "encode_phone_wav",
+]  # fmt: skip
+
+logger = logging.getLogger(__name__)
+
+MP3_SAMPLE_RATE = 44100
+PHONE_SAMPLE_RATE = 8000
+MP3_ARGS = (
+    "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", "64k", "-ar", str(MP3_SAMPLE_RATE),
+    "-ac", "1", "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3",
+)  # fmt: skip
+"""CBR 64k mono MPEG-1 Layer III. The LAME "Info" frame stays: it lets decoders trim the encoder
+delay and padding, so the decoded length equals the programme's. mutagen writes the ID3 tag."""
+PHONE_RESAMPLE_ARGS = ("-ar", str(PHONE_SAMPLE_RATE), "-ac", "1", "-f", "f32le")
+
+CODEC_HEADROOM_DB = 2.0
+"""MP3 coding raises true peak by up to about this much, so the limiter aims this far lower."""
+CODEC_LOUDNESS_LOSS_LU = 0.5
+"""LAME at 64 kbps comes out about this much quieter (sine and noise alike), so aim higher."""
+GAIN_SEARCH_RUNS = 3
+GAIN_SEARCH_TOLERANCE_LU = 0.15
+RETRY_TOLERANCE_LU = 0.5
+ACCEPT_TOLERANCE_LU = 1.0
+PHONE_CEILING_DBTP = -1.0
+CHAPTER_SLACK_MS = 50
+"""Chapter ends this far past the programme end (ms rounding upstream) are clamped to it."""
+TOC_ELEMENT_ID = "toc"
+
+
+class EncodeError(AudioBuildError):
+    """The programme or its metadata could not become a file that meets the spec."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One ID3 CHAP frame: a titled span of the programme."""
+
+    element_id: str
+    """Unique ASCII id within the file, e.g. "ch1"."""
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The ID3 text frames written to every MP3."""
+
+    title: str
+    """TIT2"""
+    artist: str
+    """TPE1"""
+    album: str
+    """TALB"""
+    year: str
+    """Four digits; TDRC, written as TYER in ID3v2.3."""
+    genre: str
+    """TCON"""
+    comment: str
+    """COMM, language "eng", empty description."""
+
+
+@dataclass(frozen=True)
+class EncodeResult:
+    """The final MP3, as measured after encoding."""
+
+    duration_ms: int
+    bytes: int
+    sha256: str
+    integrated_lufs: float
+    """Measured on the decoded MP3; -inf for all silence (or under 400 ms): no gain then."""
+    true_peak_dbtp: float
+    """Measured on the decoded MP3."""
+    gain_db: float
+    """Gain applied before the limiter; pass it to encode_phone_wav for a matching level."""
+
+
+@dataclass(frozen=True)
+class WavResult:
+    """The final phone WAV."""
+
+    duration_ms: int
+    bytes: int
+    sha256: str
+
+
+ChunkFactory = Callable[[], Iterable[np.ndarray]]
+"""Each call yields the whole programme again, as mono int16 chunks at SAMPLE_RATE."""
+
+
+def encode_mp3(
+    chunks: ChunkFactory,
+    out_path: Path,
+    tags: Tags,
+    chapters: Sequence[Chapter],
+    *,
+    target_lufs: float = -16.0,
+    max_true_peak_dbtp: float = -2.0,
+) -> EncodeResult:
+    """Normalise, limit, encode and tag the programme; out_path appears only when complete."""
+    _check_metadata(tags, chapters)
+    meter = LoudnessMeter(SAMPLE_RATE)
+    for chunk in _checked(chunks()):
+        meter.push(chunk)
+    source, total = meter.result(), meter.samples
+    chapters = _fit_chapters(chapters, samples_to_ms(total))
+    logger.info("%s: source %s", out_path.name, source)
+    spec = _Spec(target_lufs, max_true_peak_dbtp, math.isfinite(source.integrated_lufs))
+    with _atomic_output(out_path) as part:
+        measured, gain_db = _encode_verified(chunks, total, source, part, spec)
+        _write_tags(part, tags, chapters)
+    size, digest = _digest(out_path)
+    return EncodeResult(
+        duration_ms=samples_to_ms(total),
+        bytes=size,
+        sha256=digest,
+        integrated_lufs=measured.integrated_lufs,
+        true_peak_dbtp=measured.true_peak_dbtp,
+        gain_db=gain_db,
+    )
+
+
+def encode_phone_wav(samples: np.ndarray, out_path: Path, *, gain_db: float = 0.0) -> WavResult:
+    """8 kHz mono 16-bit PCM WAV of int16 samples at SAMPLE_RATE, with gain_db and a limiter."""
+    (samples,) = _checked([samples])
+    # resample first and limit at 8 kHz: resampling a limited signal can push peaks past full scale
+    with tempfile.TemporaryDirectory() as scratch, _atomic_output(out_path) as part:
+        resampled = Path(scratch) / "phone.f32"
+        encode_pcm(reblock([samples]), SAMPLE_RATE, PHONE_RESAMPLE_ARGS, resampled)
+        limited = _limited(_read_f32(resampled), gain_db, PHONE_CEILING_DBTP, PHONE_SAMPLE_RATE)
+        with wave.open(str(part), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(PHONE_SAMPLE_RATE)
+            for block in limited:
+                wav.writeframes(block.astype("<i2").tobytes())
+    size, digest = _digest(out_path)
+    return WavResult(duration_ms=samples_to_ms(len(samples)), bytes=size, sha256=digest)
+
+
+def normalising_gain(chunks: ChunkFactory, *, target_lufs: float = -16.0,
+                     ceiling_dbtp: float = PHONE_CEILING_DBTP) -> float:
+    """The gain that brings the programme to target_lufs after limiting at ceiling_dbtp."""
+    source = measure(_checked(chunks()), SAMPLE_RATE)
+    if not math.isfinite(source.integrated_lufs):
+        return 0.0
+    aim = _Aim(target_lufs, ceiling_dbtp)
+    return _search_gain(chunks, target_lufs - source.integrated_lufs, source, aim)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    target_lufs: float
+    max_true_peak_dbtp: float
+    has_loudness: bool
+    """False for a programme with nothing above the gate: there is no level to normalise."""
+
+    def misses(self, measured: Loudness) -> tuple[float, float]:
+        """(LU away from target, dB over the peak limit) of an encoded file."""
+        miss_lu = measured.integrated_lufs - self.target_lufs if self.has_loudness else 0.0
+        if not math.isfinite(miss_lu):
+            raise EncodeError(f"the encoded programme lost all its level: {measured}")
+        return miss_lu, measured.true_peak_dbtp - self.max_true_peak_dbtp
+
+
+@dataclass(frozen=True)
+class _Aim:
+    """Where one attempt puts the limited stream that goes into the codec."""
+
+    lufs: float
+    ceiling_dbtp: float
+
+
+def _encode_verified(
+    chunks: ChunkFactory, total: int, source: Loudness, part: Path, spec: _Spec
+) -> tuple[Loudness, float]:
+    aim = _Aim(
+        spec.target_lufs + CODEC_LOUDNESS_LOSS_LU, spec.max_true_peak_dbtp - CODEC_HEADROOM_DB
+    )
+    gain_db = aim.lufs - source.integrated_lufs if spec.has_loudness else 0.0
+    for attempt in (1, 2):
+        if spec.has_loudness:
+            gain_db = _search_gain(chunks, gain_db, source, aim)
+        blocks = _counted(reblock(_checked(chunks())), total)
+        limited = _limited(blocks, gain_db, aim.ceiling_dbtp, SAMPLE_RATE)
+        encode_pcm(limited, SAMPLE_RATE, MP3_ARGS, part)
+        measured = measure(stream_decode(part, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE)
+        miss_lu, over_db = spec.misses(measured)
+        logger.info("attempt %d: gain %+.2f dB gave %s", attempt, gain_db, measured)
+        tolerance = RETRY_TOLERANCE_LU if attempt == 1 else ACCEPT_TOLERANCE_LU
+        if abs(miss_lu) <= tolerance and over_db <= 0:
+            return measured, gain_db
+        lower_db = over_db + CODEC_HEADROOM_DB / 4 if over_db > 0 else 0.0
+        aim = _Aim(aim.lufs - miss_lu, aim.ceiling_dbtp - lower_db)
+        gain_db -= miss_lu
+    raise EncodeError(
+        f"could not reach {spec.target_lufs} LUFS (±{ACCEPT_TOLERANCE_LU} LU) with true peak "
+        f"≤ {spec.max_true_peak_dbtp} dBTP: the encoded file measured {measured}"
+    )
+
+
+def _search_gain(chunks: ChunkFactory, gain_db: float, source: Loudness, aim: _Aim) -> float:
+    """The gain whose limited output is aim.lufs loud, by dry runs: limiting eats loudness."""
+    if source.true_peak_dbtp + gain_db <= aim.ceiling_dbtp:
+        return gain_db  # the limiter will never act, so the gain is exact as it is
+    previous: tuple[float, float] | None = None
+    for _ in range(GAIN_SEARCH_RUNS):
+        lufs = limited_loudness(_checked(chunks()), SAMPLE_RATE, gain_db, aim.ceiling_dbtp)
+        error = aim.lufs - lufs
+        logger.debug("dry run: gain %+.2f dB gives %.2f LUFS before coding", gain_db, lufs)
+        if abs(error) <= GAIN_SEARCH_TOLERANCE_LU:
+            break
+        slope = 1.0
+        if previous is not None:  # secant step: +1 dB of gain adds less than 1 LU when limited
+            slope = min(1.0, max(0.25, (lufs - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, lufs)
+        gain_db += error / slope
+    return gain_db
+
+
+def _limited(
+    blocks: Iterable[np.ndarray], gain_db: float, ceiling_dbtp: float, sample_rate: int
+) -> Iterator[np.ndarray]:
+    gain = 10 ** (gain_db / 20)
+    limiter = TruePeakLimiter(sample_rate, ceiling_dbtp)
+    for block in blocks:
+        yield _to_int16(limiter.push(to_float(block) * gain))
+    yield _to_int16(limiter.flush())
+
+
+def _read_f32(path: Path) -> Iterator[np.ndarray]:
+    with path.open("rb") as file:
+        while data := file.read(BLOCK_SAMPLES * 4):
+            yield np.frombuffer(data, "<f4")
+
+
+def _to_int16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
+
+
+def _checked(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    for chunk in chunks:
+        if not isinstance(chunk, np.ndarray) or chunk.dtype != np.int16 or chunk.ndim != 1:
+            kind = getattr(chunk, "dtype", type(chunk).__name__)
+            raise EncodeError(f"programme chunks must be 1-D int16 numpy arrays, got {kind}")
+        yield chunk
+
+
+def _counted(blocks: Iterable[np.ndarray], expected: int) -> Iterator[np.ndarray]:
+    seen = 0
+    for block in blocks:
+        seen += len(block)
+        yield block
+    if seen != expected:
+        raise EncodeError(f"the chunk factory gave {expected} samples, then {seen}")
+
+
+def _check_metadata(tags: Tags, chapters: Sequence[Chapter]) -> None:
+    if not re.fullmatch(r"\d{4}", tags.year):
+        raise EncodeError(f"year must be four digits for ID3v2.3, got {tags.year!r}")
+    ids = [chapter.element_id for chapter in chapters]
+    if len(set(ids)) != len(ids) or TOC_ELEMENT_ID in ids:
+        raise EncodeError(f"chapter ids must be unique and not {TOC_ELEMENT_ID!r}: {ids}")
+    previous_end = 0
+    for chapter in chapters:
+        if not (chapter.element_id.isascii() and chapter.element_id.isprintable()):
+            raise EncodeError(f"chapter id must be printable ASCII: {chapter.element_id!r}")
+        if not previous_end <= chapter.start_ms < chapter.end_ms:
+            raise EncodeError(f"chapter {chapter.element_id} overlaps or is empty: {chapter}")
+        previous_end = chapter.end_ms
+
+
+def _fit_chapters(chapters: Sequence[Chapter], duration_ms: int) -> list[Chapter]:
+    fitted = []
+    for chapter in chapters:
+        if chapter.end_ms > duration_ms + CHAPTER_SLACK_MS or chapter.start_ms >= duration_ms:
+            raise EncodeError(
+                f"chapter {chapter.element_id} ends after the programme ({duration_ms} ms)"
+            )
+        end_ms = min(chapter.end_ms, duration_ms)
+        fitted.append(Chapter(chapter.element_id, chapter.title, chapter.start_ms, end_ms))
+    return fitted
+
+
+def _write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    id3 = ID3()
+    for frame in (TIT2, TPE1, TALB, TDRC, TCON):
+        id3.add(frame(encoding=3, text=[getattr(tags, _TEXT_FIELDS[frame])]))
+    id3.add(COMM(encoding=3, lang="eng", desc="", text=[tags.comment]))
+    for chapter in chapters:
+        id3.add(
+            CHAP(
+                element_id=chapter.element_id,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                sub_frames=[TIT2(encoding=3, text=[chapter.title])],
+            )
+        )
+    if chapters:
+        id3.add(
+            CTOC(
+                element_id=TOC_ELEMENT_ID,
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=[chapter.element_id for chapter in chapters],
+                sub_frames=[TIT2(encoding=3, text=[tags.title])],
+            )
+        )
+    id3.update_to_v23()  # save(v2_version=3) alone would keep TDRC, which v2.3 lacks
+    id3.save(path, v2_version=3)
+
+
+_TEXT_FIELDS = {TIT2: "title", TPE1: "artist", TALB: "album", TDRC: "year", TCON: "genre"}
+
+
+@contextlib.contextmanager
+def _atomic_output(out_path: Path) -> Iterator[Path]:
+    """Yield a temp path beside out_path; on success fsync and rename it over out_path."""
+    hidden = out_path.name if out_path.name.startswith(".") else f".{out_path.name}"
+    fd, name = tempfile.mkstemp(prefix=f"{hidden}.", suffix=".part", dir=out_path.parent)
+    os.close(fd)
+    part = Path(name)
+    try:
+        yield part
+        os.chmod(part, 0o644)
+        _fsync(part)
+        os.replace(part, out_path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    _fsync(out_path.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    return path.stat().st_size, digest

@@ -1,0 +1,316 @@
+"""Programme level: BS.1770-4 loudness and true peak, measured and limited as a stream.
+
+Everything here works chunk by chunk with state carried between chunks, so memory stays bounded
+however long the programme is. Only numpy is used (scipy.signal alone would add ~50 MB of RSS).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+_BIN_WIDTH_LU = 0.01
+_HIST_TOP_LUFS = 10.0
+_OVERSAMPLING = 4
+_TAPS_PER_PHASE = 32
+_FIR_TAIL = 1e-9
+_INT16_SCALE = 32768.0
+
+BLOCK_SAMPLES = 57_344
+"""Longest piece processed at once; bounds every temporary array."""
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """What one pass over a programme measured."""
+
+    integrated_lufs: float
+    """Gated integrated loudness; -inf when no 400 ms block rises above the -70 LUFS gate."""
+    true_peak_dbtp: float
+    """Peak of the 4x oversampled signal in dB re full scale; -inf for digital silence (nan if
+    the meter was made with true_peak=False)."""
+
+
+def to_float(chunk: np.ndarray) -> np.ndarray:
+    """int16 PCM to float64 in [-1, 1); float input is taken as already scaled."""
+    if chunk.dtype == np.int16:
+        return chunk.astype(np.float64) / _INT16_SCALE
+    return np.asarray(chunk, dtype=np.float64)
+
+
+def reblock(chunks: Iterable[np.ndarray], size: int = BLOCK_SAMPLES) -> Iterator[np.ndarray]:
+    """Split long chunks into views of at most `size` samples; short ones pass unchanged."""
+    for chunk in chunks:
+        for start in range(0, len(chunk), size):
+            yield chunk[start : start + size]
+
+
+def k_weighting(sample_rate: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Both BS.1770 biquads (shelf, then high-pass) for this rate as (b0,b1,b2,a1,a2) each."""
+    k = math.tan(math.pi * 1681.974450955533 / sample_rate)
+    q = 0.7071752369554196
+    vh = 10 ** (3.999843853973347 / 20)
+    vb = vh**0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf = (
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+        2 * (k * k - 1) / a0,
+        (1 - k / q + k * k) / a0,
+    )
+    k = math.tan(math.pi * 38.13547087602444 / sample_rate)
+    q = 0.5003270373238773
+    a0 = 1 + k / q + k * k
+    high_pass = (1.0, -2.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0)
+    return shelf, high_pass
+
+
+@functools.lru_cache(maxsize=8)
+def _k_weighting_fir(sample_rate: int) -> np.ndarray:
+    """Impulse response of the K-weighting cascade, cut where it has decayed below _FIR_TAIL."""
+    length = sample_rate  # one second: far longer than either filter rings
+    signal = [0.0] * length
+    signal[0] = 1.0
+    for b0, b1, b2, a1, a2 in k_weighting(sample_rate):
+        x1 = x2 = y1 = y2 = 0.0
+        for n, x in enumerate(signal):
+            y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+            x2, x1, y2, y1 = x1, x, y1, y
+            signal[n] = y
+    h = np.array(signal)
+    above = np.nonzero(np.abs(h) > _FIR_TAIL * np.abs(h).max())[0]
+    return h[: above[-1] + 1]
+
+
+class _StreamingFir:
+    """Overlap-save FFT convolution: same output as one long np.convolve, chunk by chunk."""
+
+    def __init__(self, taps: np.ndarray) -> None:
+        self._taps = taps
+        self._history = np.zeros(len(taps) - 1)
+        self._spectra: dict[int, np.ndarray] = {}
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        buf = np.concatenate((self._history, x))
+        nfft = 1 << (len(buf) - 1).bit_length()
+        if nfft not in self._spectra:
+            self._spectra[nfft] = np.fft.rfft(self._taps, nfft)
+        y = np.fft.irfft(np.fft.rfft(buf, nfft) * self._spectra[nfft], nfft)
+        self._history = buf[len(buf) - len(self._history) :]
+        return y[len(self._history) : len(buf)]
+
+
+@functools.lru_cache(maxsize=1)
+def _oversampling_phases() -> np.ndarray:
+    """Kaiser-windowed sinc interpolator split into its 4 polyphase branches, each unity at DC."""
+    length = _OVERSAMPLING * _TAPS_PER_PHASE
+    n = np.arange(length)
+    h = np.sinc((n - (length - 1) / 2) / _OVERSAMPLING) * np.kaiser(length, 9.0)
+    phases = h.reshape(_TAPS_PER_PHASE, _OVERSAMPLING).T.copy()
+    return phases / phases.sum(axis=1, keepdims=True)
+
+
+class Oversampler:
+    """Per input sample n, the largest |value| of the 4x upsampled signal near time n - LAG + 0.5.
+
+    Output n holds the interpolated points at n - LAG + 1/8 ... n - LAG + 7/8, so outputs
+    n + LAG - 1 and n + LAG together cover the open interval (n - 1, n + 1) around sample n.
+    """
+
+    LAG = _TAPS_PER_PHASE // 2
+
+    def __init__(self) -> None:
+        self._phases = _oversampling_phases()
+        self._history = np.zeros(_TAPS_PER_PHASE - 1)
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        buf = np.concatenate((self._history, x))
+        self._history = buf[len(buf) - len(self._history) :]
+        peaks = np.abs(np.convolve(buf, self._phases[0], "valid"))
+        for phase in self._phases[1:]:
+            np.maximum(peaks, np.abs(np.convolve(buf, phase, "valid")), out=peaks)
+        return peaks
+
+
+class LoudnessMeter:
+    """Feed chunks with push(); read result() at the end. Memory does not grow with length.
+
+    Block energies go into a 0.01 LU histogram that keeps each bin's exact energy sum (the
+    approach of libebur128 and ffmpeg), so gating needs no list of every block.
+    """
+
+    def __init__(self, sample_rate: int, *, true_peak: bool = True) -> None:
+        self.sample_rate = sample_rate
+        self.samples = 0
+        self._true_peak = true_peak
+        self._fir = _StreamingFir(_k_weighting_fir(sample_rate))
+        self._oversampler = Oversampler()
+        self._step = round(sample_rate / 10)
+        self._pending = np.zeros(0)
+        self._recent_steps = np.zeros(0)
+        bins = round((_HIST_TOP_LUFS - ABSOLUTE_GATE_LUFS) / _BIN_WIDTH_LU) + 1
+        self._bin_counts = np.zeros(bins)
+        self._bin_energy = np.zeros(bins)
+        self._peak = 0.0
+
+    def push(self, chunk: np.ndarray) -> None:
+        for block in reblock([chunk]):
+            x = to_float(block)
+            self.samples += len(x)
+            self._add_squares(self._fir.process(x) ** 2)
+            if len(x) and self._true_peak:
+                peak = max(float(np.abs(x).max()), float(self._oversampler.process(x).max()))
+                self._peak = max(self._peak, peak)
+
+    def _add_squares(self, squares: np.ndarray) -> None:
+        pending = np.concatenate((self._pending, squares))
+        n_steps = len(pending) // self._step
+        self._pending = pending[n_steps * self._step :]
+        if not n_steps:
+            return
+        sums = pending[: n_steps * self._step].reshape(n_steps, self._step).sum(axis=1)
+        steps = np.concatenate((self._recent_steps, sums))
+        self._recent_steps = steps[-3:]
+        if len(steps) >= 4:
+            blocks = np.convolve(steps, np.ones(4), "valid") / (4 * self._step)
+            self._add_blocks(blocks)
+
+    def _add_blocks(self, energies: np.ndarray) -> None:
+        with np.errstate(divide="ignore"):
+            lufs = -0.691 + 10 * np.log10(energies)
+        kept = lufs > ABSOLUTE_GATE_LUFS
+        bins = np.minimum(
+            ((lufs[kept] - ABSOLUTE_GATE_LUFS) / _BIN_WIDTH_LU).astype(np.int64),
+            len(self._bin_counts) - 1,
+        )
+        size = len(self._bin_counts)
+        self._bin_counts += np.bincount(bins, minlength=size)
+        self._bin_energy += np.bincount(bins, weights=energies[kept], minlength=size)
+
+    def result(self) -> Loudness:
+        true_peak = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
+        if not self._true_peak:
+            true_peak = math.nan
+        return Loudness(integrated_lufs=self._integrated(), true_peak_dbtp=true_peak)
+
+    def _integrated(self) -> float:
+        used = self._bin_counts > 0
+        if not used.any():
+            return -math.inf
+        counts, energy = self._bin_counts[used], self._bin_energy[used]
+        relative_gate = _lufs(energy.sum() / counts.sum()) + RELATIVE_GATE_LU
+        above = -0.691 + 10 * np.log10(energy / counts) > relative_gate
+        return _lufs(energy[above].sum() / counts[above].sum())
+
+
+def _lufs(mean_energy: float) -> float:
+    return -0.691 + 10 * math.log10(mean_energy)
+
+
+def measure(chunks: Iterable[np.ndarray], sample_rate: int) -> Loudness:
+    """Integrated loudness and true peak of int16 (or float) chunks, in one streaming pass."""
+    meter = LoudnessMeter(sample_rate)
+    for chunk in chunks:
+        meter.push(chunk)
+    return meter.result()
+
+
+def limited_loudness(
+    chunks: Iterable[np.ndarray], sample_rate: int, gain_db: float, ceiling_dbtp: float
+) -> float:
+    """Integrated loudness after gain and TruePeakLimiter: a dry run, since limiting eats some."""
+    gain = 10 ** (gain_db / 20)
+    limiter = TruePeakLimiter(sample_rate, ceiling_dbtp)
+    meter = LoudnessMeter(sample_rate, true_peak=False)
+    for block in reblock(chunks):
+        meter.push(limiter.push(to_float(block) * gain))
+    meter.push(limiter.flush())
+    return meter.result().integrated_lufs
+
+
+class TruePeakLimiter:
+    """Look-ahead limiter keeping the 4x oversampled peak at or below a ceiling.
+
+    Each sample needs gain ceiling / (interpolated peak within one sample of it). A forward
+    minimum over `attack` samples, then a moving mean of the same length, turns those needs into
+    a ramp that is already down when a peak arrives and is never above what any sample needs.
+    Release then climbs back at a fixed dB rate. Output lags input by `latency` samples: push()
+    returns only real output (less than it was given at first); flush() returns the rest.
+    """
+
+    def __init__(
+        self,
+        sample_rate: int,
+        ceiling_dbtp: float,
+        *,
+        attack_ms: float = 5.0,
+        release_db_per_s: float = 250.0,
+    ) -> None:
+        self._ceiling = 10 ** (ceiling_dbtp / 20)
+        self._attack = max(2, round(attack_ms * sample_rate / 1000))
+        self._release_db = release_db_per_s / sample_rate
+        self._oversampler = Oversampler()
+        self.latency = Oversampler.LAG + self._attack - 1
+        self._peaks = np.zeros(Oversampler.LAG)
+        self._x_detect = np.zeros(Oversampler.LAG)
+        self._needs = np.ones(2 * self._attack - 2)
+        self._x_gain = np.zeros(self._attack - 1)
+        self._attenuation_db = 0.0
+        self._skip = self.latency
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        """Float samples in, limited float samples out."""
+        out = self._process(np.asarray(x, dtype=np.float64))
+        skip = min(self._skip, len(out))
+        self._skip -= skip
+        return out[skip:]
+
+    def flush(self) -> np.ndarray:
+        """The last `latency` samples, pushed out by silence."""
+        return self.push(np.zeros(self.latency))
+
+    def _process(self, x: np.ndarray) -> np.ndarray:
+        n, lag, attack = len(x), Oversampler.LAG, self._attack
+        peaks = np.concatenate((self._peaks, self._oversampler.process(x)))
+        xs = np.concatenate((self._x_detect, x))
+        self._peaks, self._x_detect = peaks[n:], xs[n:]
+        envelope = np.maximum(np.abs(xs[:n]), peaks[lag - 1 : lag - 1 + n])
+        np.maximum(envelope, peaks[lag : lag + n], out=envelope)
+        needs = np.concatenate((self._needs, self._ceiling / np.maximum(envelope, self._ceiling)))
+        xg = np.concatenate((self._x_gain, xs[:n]))
+        self._needs, self._x_gain = needs[n:], xg[n:]
+        ramp = _moving_mean(_forward_min(needs, attack), attack)
+        return xg[:n] * self._release(ramp)
+
+    def _release(self, ramp: np.ndarray) -> np.ndarray:
+        if self._attenuation_db == 0.0 and (len(ramp) == 0 or ramp.min() >= 1.0):
+            return np.ones(len(ramp))
+        wanted = -20 * np.log10(ramp)
+        slope = self._release_db * np.arange(len(ramp))
+        start = self._attenuation_db - self._release_db
+        held = np.maximum.accumulate(np.maximum(wanted + slope, start)) - slope
+        self._attenuation_db = max(float(held[-1]), 0.0)
+        return 10 ** (-held / 20)
+
+
+def _forward_min(values: np.ndarray, width: int) -> np.ndarray:
+    """out[k] = min(values[k : k + width]), by doubling spans (O(n log width))."""
+    span, mins = 1, values
+    while span * 2 <= width:
+        mins = np.minimum(mins[:-span], mins[span:])
+        span *= 2
+    rest = width - span
+    return np.minimum(mins[: len(mins) - rest], mins[rest:]) if rest else mins
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    """out[j] = mean(values[j : j + width])."""
+    sums = np.concatenate(([0.0], np.cumsum(values)))
+    return (sums[width:] - sums[:-width]) / width
