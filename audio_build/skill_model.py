@@ -2,12 +2,17 @@
 
 Intents, sample utterances and the invocation name live here; slot values and synonyms for
 PracticeName come from the catalog (titles, ids and aliases), so a new script is speakable the
-moment it is built.
+moment it is built. The Feeling values are the words people use for how they are; the service's
+`voice_app.recommend` maps each of them to a need (a test keeps the two in step).
+
+Every intent here has exactly one handler in `voice_app.alexa.skill.HANDLERS`, and every
+handled intent is here (tests/test_alexa_model.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,48 +21,101 @@ from .outputs import write_if_changed
 
 INVOCATION_NAME = "compassion break"
 
-_START = ["start {practice}", "begin {practice}", "play {practice}", "do {practice}",
-          "start the {practice} practice", "play {practice} for {minutes} minutes",
-          "start a {duration} {practice}", "start {practice} for {duration}",
-          "i want to do {practice}", "{practice}", "{minutes} minutes of {practice}",
-          "a {minutes} minute {practice}"]
-_RECOMMEND = ["i feel {feeling}", "i am {feeling}", "i'm {feeling}", "i just {feeling}",
-              "what should i do", "recommend a practice", "i only have a minute",
-              "i have {minutes} minutes", "what do you recommend",
-              "something for when i feel {feeling}"]
-_FEELINGS = ["overwhelmed", "stressed", "anxious", "numb", "empty", "tired", "exhausted",
-             "sad", "angry", "burned out", "lost a patient", "just lost a patient", "grieving",
-             "done with my shift", "between patients", "short on time"]
-_LIST = ["list practices", "what practices are there", "what can i do", "what do you have",
-         "which practices do you have", "what are my options"]
+_START = [
+    "start {practice}", "begin {practice}", "play {practice}", "do {practice}",
+    "start the {practice} practice", "play the {practice} practice", "start {practice} practice",
+    "i want to do {practice}", "i'd like to do {practice}", "let's do {practice}",
+    "guide me through {practice}", "take me through {practice}", "put on {practice}",
+    "{practice}", "{practice} please",
+    "start {practice} for {minutes} minutes", "play {practice} for {minutes} minutes",
+    "do {practice} for {minutes} minutes", "start a {minutes} minute {practice}",
+    "play a {minutes} minute {practice}", "do a {minutes} minute {practice}",
+    "a {minutes} minute {practice}", "{minutes} minutes of {practice}",
+    "start {practice} for {duration}", "{practice} for {duration}", "{duration} of {practice}",
+    "start a practice", "begin a practice", "start a meditation", "play a meditation",
+    "start a {minutes} minute practice", "play a {minutes} minute practice",
+    "start a practice for {duration}",
+]
+_RECOMMEND = [
+    "i feel {feeling}", "i'm feeling {feeling}", "i am feeling {feeling}", "feeling {feeling}",
+    "i am {feeling}", "i'm {feeling}", "i'm so {feeling}", "i just {feeling}",
+    "we just {feeling}", "i only have {feeling}", "i've only got {feeling}",
+    "something for when i feel {feeling}", "what helps when i feel {feeling}",
+    "what should i do", "what do you recommend", "recommend a practice",
+    "recommend something", "suggest a practice", "pick a practice for me", "surprise me",
+    "i have {minutes} minutes", "i only have {minutes} minutes", "i've got {minutes} minutes",
+    "what can i do in {minutes} minutes", "something for {minutes} minutes",
+]
+_LIST = [
+    "list practices", "list the practices", "what practices are there",
+    "what practices do you have", "which practices do you have", "what are the practices",
+    "what are my options", "what can i choose from", "what do you have", "tell me the practices",
+    "what's available", "what can i do",
+]
+_PROGRESS = [
+    "how much have i practised this week", "how much have i practiced this week",
+    "how much have i practised", "how much have i practiced", "how am i doing this week",
+    "what's my progress", "my progress", "tell me my progress",
+    "how many practices have i done", "how many practices did i do this week",
+    "how many minutes have i practised", "how many minutes have i practiced this week",
+]
+_FEELINGS: dict[str, list[str]] = {
+    "overwhelmed": ["stressed", "anxious", "panicky", "on edge", "frantic", "swamped",
+                    "scared", "angry", "frustrated", "wired", "too much"],
+    "numb": ["empty", "flat", "disconnected", "shut down", "burned out", "burnt out",
+             "exhausted", "drained", "tired", "cynical", "detached"],
+    "lost a patient": ["just lost a patient", "a patient died", "had a patient who died",
+                       "grieving", "passed away"],
+    "only have a minute": ["a minute", "one minute", "no time", "between patients",
+                           "short on time", "a quick break"],
+    "done with my shift": ["end of my shift", "end of shift", "going home", "heading home",
+                           "off work", "finished work"],
+    "sad": ["down", "low", "inadequate", "guilty", "helpless", "powerless",
+            "not good enough", "like i failed"],
+}
+BUILT_IN_INTENTS = (
+    "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent", "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.StartOverIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.LoopOnIntent",
+    "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent",
+)
+
+
+def speakable(text: str) -> str:
+    """A slot value Alexa accepts: lower case words, no punctuation but apostrophes."""
+    return " ".join(re.sub(r"[^\w']+", " ", text.lower().replace("_", " ")).split())
+
+
+def practice_values(catalog: Catalog) -> list[dict[str, Any]]:
+    values = []
+    for practice in catalog.practices:
+        value = speakable(practice.title)
+        synonyms = {speakable(a) for a in practice.aliases} | {speakable(practice.practice_id)}
+        values.append({"id": practice.practice_id,
+                       "name": {"value": value,
+                                "synonyms": sorted(s for s in synonyms if s and s != value)}})
+    return values
 
 
 def interaction_model(catalog: Catalog) -> dict[str, Any]:
-    values = [{"id": p.practice_id,
-               "name": {"value": p.title.lower().replace("-", " "),
-                        "synonyms": sorted({a.lower() for a in p.aliases}
-                                           | {p.practice_id.replace("-", " ")})}}
-              for p in catalog.practices]
-    slots = [{"name": "practice", "type": "PracticeName"},
-             {"name": "duration", "type": "AMAZON.DURATION"},
-             {"name": "minutes", "type": "AMAZON.NUMBER"}]
+    start_slots = [{"name": "practice", "type": "PracticeName"},
+                   {"name": "duration", "type": "AMAZON.DURATION"},
+                   {"name": "minutes", "type": "AMAZON.NUMBER"}]
     intents = [
-        {"name": "StartPracticeIntent", "slots": slots, "samples": _START},
+        {"name": "StartPracticeIntent", "slots": start_slots, "samples": _START},
         {"name": "RecommendIntent",
          "slots": [{"name": "feeling", "type": "Feeling"},
                    {"name": "minutes", "type": "AMAZON.NUMBER"}],
          "samples": _RECOMMEND},
         {"name": "ListPracticesIntent", "samples": _LIST},
-        *({"name": name, "samples": []} for name in (
-            "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent",
-            "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.NextIntent",
-            "AMAZON.PreviousIntent", "AMAZON.StartOverIntent", "AMAZON.RepeatIntent",
-            "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent", "AMAZON.YesIntent",
-            "AMAZON.NoIntent", "AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent",
-            "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent")),
+        {"name": "ProgressIntent", "samples": _PROGRESS},
+        *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
-    types = [{"name": "PracticeName", "values": values},
-             {"name": "Feeling", "values": [{"name": {"value": f}} for f in _FEELINGS]}]
+    feelings = [{"name": {"value": value, "synonyms": synonyms}}
+                for value, synonyms in _FEELINGS.items()]
+    types = [{"name": "PracticeName", "values": practice_values(catalog)},
+             {"name": "Feeling", "values": feelings}]
     return {"interactionModel": {"languageModel": {
         "invocationName": INVOCATION_NAME, "intents": intents, "types": types}}}
 

@@ -1,0 +1,135 @@
+"""The interaction model and the handlers agree: every model intent has exactly one owner, every
+handled intent is in the model, slot values match the catalog, feelings map to needs; and the
+skill package is complete."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from audio_build.catalog import from_json
+from audio_build.skill_model import interaction_model
+from voice_app.alexa.skill import HANDLERS, handled_intents, handled_request_types
+from voice_app.catalog import normalise, parse_catalog
+from voice_app.recommend import find_need
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "skill-package"
+REQUEST_TYPES = {
+    "LaunchRequest", "SessionEndedRequest", "System.ExceptionEncountered",
+    "AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackStopped",
+    "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFinished",
+    "AudioPlayer.PlaybackFailed", "PlaybackController.PlayCommandIssued",
+    "PlaybackController.PauseCommandIssued", "PlaybackController.NextCommandIssued",
+    "PlaybackController.PreviousCommandIssued",
+}
+
+
+@pytest.fixture(scope="module")
+def model(built_library):
+    catalog = from_json((built_library / "catalog.json").read_text())
+    return interaction_model(catalog)["interactionModel"]["languageModel"]
+
+
+def model_intents(model) -> set[str]:
+    return {i["name"] for i in model["intents"]}
+
+
+def test_no_two_handlers_claim_the_same_intent_or_request_type():
+    intents = Counter(name for h in HANDLERS for name in h.intents)
+    types = Counter(name for h in HANDLERS for name in h.request_types)
+    assert [n for n, c in intents.items() if c > 1] == []
+    assert [n for n, c in types.items() if c > 1] == []
+    assert "IntentRequest" not in types
+    assert all(h.intents or h.request_types for h in HANDLERS)
+    assert len(set(HANDLERS)) == len(HANDLERS)
+
+
+def test_every_model_intent_has_a_handler_and_every_handled_intent_is_in_the_model(model):
+    assert model_intents(model) == set(handled_intents())
+
+
+def test_every_request_type_the_skill_receives_has_a_handler():
+    assert set(handled_request_types()) == REQUEST_TYPES
+
+
+def test_the_required_built_in_intents_are_in_the_model(model):
+    required = {"AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent",
+                "AMAZON.PauseIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
+                "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.NextIntent",
+                "AMAZON.PreviousIntent", "AMAZON.RepeatIntent", "AMAZON.LoopOnIntent",
+                "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent"}
+    custom = {"StartPracticeIntent", "RecommendIntent", "ListPracticesIntent", "ProgressIntent"}
+    assert required | custom <= model_intents(model)
+
+
+def test_practice_slot_values_match_the_catalog(model, built_library):
+    served = parse_catalog((built_library / "catalog.json").read_text())
+    (practice_type,) = [t for t in model["types"] if t["name"] == "PracticeName"]
+    assert [v["id"] for v in practice_type["values"]] == [p.practice_id
+                                                           for p in served.practices]
+    for value in practice_type["values"]:
+        for spoken in (value["name"]["value"], *value["name"]["synonyms"]):
+            found = served.match(spoken)
+            assert found is not None and found.practice_id == value["id"], spoken
+
+
+def test_every_feeling_value_maps_to_a_need(model):
+    (feeling_type,) = [t for t in model["types"] if t["name"] == "Feeling"]
+    for value in feeling_type["values"]:
+        for spoken in (value["name"]["value"], *value["name"].get("synonyms", [])):
+            assert find_need(spoken) is not None, spoken
+
+
+def test_sample_utterances_are_valid_and_unique(model):
+    seen: dict[str, str] = {}
+    for intent in model["intents"]:
+        slots = {s["name"] for s in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            assert sample == sample.lower() and not any(ch.isdigit() for ch in sample)
+            assert normalise(sample.replace("{", "").replace("}", "")), sample
+            used = {part.split("}")[0] for part in sample.split("{")[1:]}
+            assert used <= slots, (intent["name"], sample)
+            assert sample not in seen, (sample, seen.get(sample), intent["name"])
+            seen[sample] = intent["name"]
+    assert model["invocationName"] == "compassion break"
+
+
+def test_the_committed_skill_package_is_current():
+    """skill-package/ is what `ask deploy` uploads: the model must be generated, not edited."""
+    committed = json.loads((PACKAGE / "interactionModels/custom/en-US.json").read_text())
+    language = committed["interactionModel"]["languageModel"]
+    assert model_intents(language) == set(handled_intents())
+    manifest = json.loads((PACKAGE / "skill.json").read_text())["manifest"]
+    assert {"type": "AUDIO_PLAYER"} in manifest["apis"]["custom"]["interfaces"]
+    assert manifest["apis"]["custom"]["endpoint"]["uri"].endswith("/alexa")
+    library = ROOT / "build" / "catalog.json"
+    if library.is_file():  # after `python -m audio_build build`: values match the real library
+        served = parse_catalog(library.read_text())
+        (practice_type,) = [t for t in language["types"] if t["name"] == "PracticeName"]
+        for value in practice_type["values"]:
+            for spoken in (value["name"]["value"], *value["name"]["synonyms"]):
+                assert served.match(spoken).practice_id == value["id"], spoken
+        assert {v["id"] for v in practice_type["values"]} == {p.practice_id
+                                                              for p in served.practices}
+    resources = json.loads((ROOT / "ask-resources.json").read_text())
+    assert resources["profiles"]["default"]["skillMetadata"]["src"] == "./skill-package"
+
+
+def test_manifest_endpoint_follows_public_base_url(tmp_path, capsys):
+    from voice_app.alexa.manifest import main
+
+    manifest = tmp_path / "skill.json"
+    manifest.write_text((PACKAGE / "skill.json").read_text())
+    assert main(["--base-url", "https://cb.example.org/", "--manifest", str(manifest)]) == 0
+    data = json.loads(manifest.read_text())
+    assert data["manifest"]["apis"]["custom"]["endpoint"]["uri"] == \
+        "https://cb.example.org/alexa"
+    assert main(["--base-url", "https://cb.example.org", "--manifest", str(manifest),
+                 "--check"]) == 0
+    assert main(["--base-url", "https://other.example", "--manifest", str(manifest),
+                 "--check"]) == 1
+    assert main(["--base-url", "http://insecure.example", "--manifest", str(manifest)]) == 1

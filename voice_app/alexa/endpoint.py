@@ -1,0 +1,74 @@
+"""`POST /alexa`: admit the request (size, verification, JSON), then dispatch through ask-sdk.
+
+A refused request answers 400 with a log line naming the failed check, before anything is read
+from or written to the store. An oversized body is refused with 413 by Flask's
+MAX_CONTENT_LENGTH before it is read.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from ..keys import listener_key
+from ..settings import Settings
+from .certs import VerificationError
+from .services import Services
+from .verify import RequestVerifier, check_application_id, parse_body, request_time_ms, user_id
+
+logger = logging.getLogger(__name__)
+
+blueprint = Blueprint("alexa", __name__)
+
+
+@dataclass(frozen=True)
+class AlexaEndpoint:
+    skill: CustomSkill
+    verifier: RequestVerifier | None
+    """None only when ALEXA_VERIFY=0 (development)."""
+
+
+@blueprint.post("/alexa")
+def alexa():  # type: ignore[no-untyped-def]
+    endpoint: AlexaEndpoint = current_app.extensions["alexa"]
+    settings: Settings = current_app.extensions["settings"]
+    body = request.get_data(cache=False)
+    try:
+        payload = admit(endpoint, settings, body)
+        envelope = endpoint.skill.serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
+    except VerificationError as error:
+        logger.warning("alexa request refused: %s check failed: %s", error.check, error.detail)
+        abort(400)
+    except SerializationException as error:
+        logger.warning("alexa request refused: envelope check failed: %s", error)
+        abort(400)
+    found = Services(
+        settings=settings, store=current_app.extensions["store"],
+        catalog=current_app.extensions["catalog"].get(),
+        listener_key=listener_key(settings.SECRET_KEY, "alexa", user_id(payload) or ""),
+        event_ms=request_time_ms(payload) or int(time.time() * 1000))
+    response = endpoint.skill.invoke(request_envelope=envelope, context=found)
+    return jsonify(endpoint.skill.serializer.serialize(response))
+
+
+def admit(endpoint: AlexaEndpoint, settings: Settings, body: bytes) -> dict[str, Any]:
+    """The request JSON, if it passes every check that is switched on."""
+    if endpoint.verifier is None:
+        logger.warning("Alexa request verification is OFF (ALEXA_VERIFY=0): development only")
+    else:
+        endpoint.verifier.check_signature(request.headers, body)
+    payload = parse_body(body)
+    if endpoint.verifier is not None:
+        endpoint.verifier.check_envelope(payload)
+    elif settings.ALEXA_SKILL_ID:
+        check_application_id(payload, settings.ALEXA_SKILL_ID)
+    if user_id(payload) is None:
+        raise VerificationError("user-id", "the request names no user")
+    return payload

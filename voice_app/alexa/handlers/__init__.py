@@ -1,0 +1,1 @@
+"""Alexa request handlers, one module per concern; `skill.HANDLERS` lists them all."""

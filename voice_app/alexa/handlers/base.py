@@ -1,0 +1,36 @@
+"""The handler base: each handler declares the intents and request types it owns.
+
+Dispatch is by declaration, not by list order: `can_handle` answers from `intents` (for
+IntentRequests) and `request_types` (for everything else), and a test proves no two handlers
+claim the same name.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+
+INTENT_REQUEST = "IntentRequest"
+
+
+class Handler(AbstractRequestHandler):
+    intents: ClassVar[frozenset[str]] = frozenset()
+    """Intent names this handler owns."""
+    request_types: ClassVar[frozenset[str]] = frozenset()
+    """Request types (other than IntentRequest) this handler owns."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        if request.object_type == INTENT_REQUEST:
+            intent = getattr(request, "intent", None)
+            return intent is not None and intent.name in self.intents
+        return request.object_type in self.request_types
+
+
+def must_be_silent(request_type: str) -> bool:
+    """AudioPlayer events, PlaybackController commands, System requests and session ends allow
+    no speech, card or reprompt; errors while handling them are answered with silence too."""
+    return request_type.startswith(("AudioPlayer.", "PlaybackController.", "System.")) \
+        or request_type == "SessionEndedRequest"

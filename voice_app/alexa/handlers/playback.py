@@ -1,0 +1,82 @@
+"""Playback intents: pause, stop and cancel keep the place; resume, start over, next, previous
+and repeat move within a practice by its steps; loop and shuffle are politely declined."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import playback, responses, speech
+from ..listening import current_cue, play_and_save, resume_cue, save_player, saved_position
+from ..services import player_state
+from .base import Handler
+
+ACTIVE = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
+
+
+class Pause(Handler):
+    intents = frozenset({"AMAZON.PauseIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        save_player(handler_input, "paused")
+        return responses.stop(handler_input)
+
+
+class StopOrCancel(Handler):
+    """During audio these stop playback and keep the place; in a conversation, goodbye."""
+
+    intents = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if player_state(handler_input).activity in ACTIVE:
+            save_player(handler_input, "stopped")
+            return responses.stop(handler_input)
+        return responses.tell(handler_input, speech.GOODBYE)
+
+
+class Resume(Handler):
+    intents = frozenset({"AMAZON.ResumeIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        cue = resume_cue(handler_input)
+        if cue is not None:
+            return play_and_save(handler_input, cue)
+        position = saved_position(handler_input)
+        say = speech.gone(position.practice_id.replace("-", " ")) if position \
+            else speech.NOTHING_TO_RESUME
+        return responses.ask(handler_input, say)
+
+
+class StartOver(Handler):
+    intents = frozenset({"AMAZON.StartOverIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        cue = current_cue(handler_input)
+        if cue is None:
+            return responses.ask(handler_input, speech.NOTHING_PLAYING)
+        return play_and_save(handler_input, playback.from_beginning(cue))
+
+
+class StepMove(Handler):
+    """Next, previous and repeat: to the start of a step, by the catalog's chapter times."""
+
+    intents = frozenset({"AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent"})
+    STEPS = {"AMAZON.NextIntent": 1, "AMAZON.PreviousIntent": -1, "AMAZON.RepeatIntent": 0}
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        cue = current_cue(handler_input)
+        if cue is None:
+            return responses.ask(handler_input, speech.NOTHING_PLAYING)
+        name = handler_input.request_envelope.request.intent.name
+        moved = playback.move(cue, self.STEPS[name])
+        if moved is None:
+            return responses.tell(handler_input, speech.LAST_STEP)
+        return play_and_save(handler_input, moved)
+
+
+class LoopAndShuffle(Handler):
+    intents = frozenset({"AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent",
+                         "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return responses.tell(handler_input, speech.NOT_AVAILABLE)

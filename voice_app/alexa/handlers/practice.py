@@ -1,0 +1,107 @@
+"""Choosing a practice: by name and length, by how someone feels, or from the list."""
+
+from __future__ import annotations
+
+import re
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from ...catalog import Catalog, Practice
+from ...recommend import choices, recommend
+from .. import playback, responses, speech
+from ..listening import play_and_save
+from ..services import (
+    resolved_ids,
+    resolved_names,
+    services,
+    session_get,
+    session_set,
+    slot_text,
+)
+from .base import Handler
+
+_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+                       r"(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+MAX_MINUTES = 24 * 60.0
+"""Longer asks are treated as "the longest there is" (and keep float arithmetic exact)."""
+
+
+def parse_duration_minutes(text: str | None) -> float | None:
+    """Minutes in an AMAZON.DURATION value like PT5M, PT90S or PT1H; None if not a duration."""
+    match = _DURATION.match(text or "")
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    total = days * 1440 + hours * 60 + minutes + seconds / 60
+    return min(total, MAX_MINUTES) if total > 0 else None
+
+
+def asked_minutes(handler_input: HandlerInput) -> float | None:
+    duration = parse_duration_minutes(slot_text(handler_input, "duration"))
+    if duration is not None:
+        return duration
+    number = slot_text(handler_input, "minutes")
+    if number and number.isdigit() and int(number) > 0:
+        return min(float(number), MAX_MINUTES)
+    remembered = session_get(handler_input, "minutes")
+    return float(remembered) if isinstance(remembered, int | float) else None
+
+
+def named_practice(handler_input: HandlerInput, catalog: Catalog) -> Practice | None:
+    for practice_id in resolved_ids(handler_input, "practice"):
+        if (found := catalog.get(practice_id)) is not None:
+            return found
+    heard = slot_text(handler_input, "practice")
+    return catalog.match(heard) if heard else None
+
+
+class StartPractice(Handler):
+    intents = frozenset({"StartPracticeIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        catalog = services(handler_input).catalog
+        minutes = asked_minutes(handler_input)
+        practice = named_practice(handler_input, catalog)
+        if practice is None or not practice.variants:
+            return offer_choices(handler_input, catalog, minutes)
+        cue = playback.start(practice, minutes)
+        return play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes))
+
+
+def offer_choices(handler_input: HandlerInput, catalog: Catalog,
+                  minutes: float | None) -> Response:
+    if minutes is not None:
+        session_set(handler_input, minutes=minutes)
+    offered = choices(catalog, 3)
+    if not offered:
+        return responses.tell(handler_input, speech.TROUBLE)
+    heard = slot_text(handler_input, "practice")
+    return responses.ask(handler_input, speech.choices(offered, heard))
+
+
+class Recommend(Handler):
+    intents = frozenset({"RecommendIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        catalog = services(handler_input).catalog
+        said = " ".join([slot_text(handler_input, "feeling") or "",
+                         *resolved_names(handler_input, "feeling")])
+        found = recommend(catalog, said, asked_minutes(handler_input))
+        if found is None:
+            return offer_choices(handler_input, catalog, None)
+        cue = playback.Cue(found.practice, found.variant, 0, 0)
+        say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
+        return play_and_save(handler_input, cue, say)
+
+
+class ListPractices(Handler):
+    intents = frozenset({"ListPracticesIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        practices = [p for p in services(handler_input).catalog.practices if p.variants]
+        if not practices:
+            return responses.tell(handler_input, speech.TROUBLE)
+        return responses.ask(handler_input, speech.practice_list(practices))

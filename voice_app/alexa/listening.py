@@ -1,0 +1,119 @@
+"""A listener's place in a practice: saved on play, pause and events; found again on resume.
+
+The store orders writes by the request's own timestamp, so an event that arrives late never
+overwrites newer progress. Stops for a stream that was already replaced are ignored too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from ..store import Position
+from . import responses
+from .playback import Cue, locate
+from .services import PlayerState, player_state, services
+from .tokens import Token
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "alexa"
+
+
+def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None) -> Response:
+    """Remember the cue as playing, then answer with the Play directive."""
+    found = services(handler_input)
+    found.store.save_position(found.listener_key, Position(
+        practice_id=cue.practice.practice_id, minutes=cue.variant.minutes,
+        audio_sha=cue.variant.sha256, offset_ms=cue.offset_ms, step=cue.step,
+        status="playing", channel=CHANNEL, event_ms=found.event_ms))
+    return responses.play(handler_input, found.settings, cue, say)
+
+
+def save_player(handler_input: HandlerInput, status: str, *, only_current: bool = False) -> bool:
+    """Save where the device's player is (its token and offset) with `status`.
+
+    `only_current`: ignore a stream other than the one stored (a stop for a stream that a newer
+    Play replaced). True if a position was stored.
+    """
+    found = services(handler_input)
+    state = player_state(handler_input)
+    if state.token is None:
+        return False
+    if only_current:
+        stored = found.store.get_position(found.listener_key)
+        if stored is not None and _token_of(stored) != state.token:
+            logger.debug("ignoring %s for a replaced stream", status)
+            return False
+    stored_step = _step_for(handler_input, state)
+    return found.store.save_position(found.listener_key, Position(
+        practice_id=state.token.practice_id, minutes=state.token.minutes,
+        audio_sha=state.token.audio_sha, offset_ms=state.offset_ms, step=stored_step,
+        status=status, channel=CHANNEL, event_ms=found.event_ms))
+
+
+def _step_for(handler_input: HandlerInput, state: PlayerState) -> int:
+    assert state.token is not None
+    catalog = services(handler_input).catalog
+    practice = catalog.get(state.token.practice_id)
+    variant = practice.variant(state.token.minutes) if practice else None
+    return variant.step_at(state.offset_ms) if variant else 0
+
+
+def _token_of(position: Position) -> Token:
+    return Token(position.practice_id, position.minutes, position.audio_sha)
+
+
+def saved_position(handler_input: HandlerInput) -> Position | None:
+    found = services(handler_input)
+    return found.store.get_position(found.listener_key)
+
+
+def saved_cue(handler_input: HandlerInput) -> Cue | None:
+    """Where the listener left off (any device), adjusted for audio rebuilt since."""
+    position = saved_position(handler_input)
+    if position is None:
+        return None
+    return locate(services(handler_input).catalog, position.practice_id, position.minutes,
+                  position.audio_sha, position.offset_ms, position.step)
+
+
+def device_cue(handler_input: HandlerInput) -> Cue | None:
+    """What this device is playing right now, by its player's token and offset."""
+    state = player_state(handler_input)
+    if state.token is None:
+        return None
+    catalog = services(handler_input).catalog
+    practice = catalog.get(state.token.practice_id)
+    variant = practice.variant(state.token.minutes) if practice else None
+    step = variant.step_at(state.offset_ms) if variant else 0
+    return locate(catalog, state.token.practice_id, state.token.minutes, state.token.audio_sha,
+                  state.offset_ms, step)
+
+
+def current_cue(handler_input: HandlerInput) -> Cue | None:
+    """For next, previous, repeat and start over: the device's stream, else the saved one."""
+    return device_cue(handler_input) or saved_cue(handler_input)
+
+
+def resume_cue(handler_input: HandlerInput) -> Cue | None:
+    """For resume: the saved position (newest by event time, across devices), else the device."""
+    return saved_cue(handler_input) or device_cue(handler_input)
+
+
+def finish(handler_input: HandlerInput) -> None:
+    """The stream played to its end: record the practice and forget the position (unless the
+    saved position is already another stream's)."""
+    found = services(handler_input)
+    token = player_state(handler_input).token
+    if token is None:
+        return
+    at = datetime.fromtimestamp(found.event_ms / 1000, UTC)
+    found.store.record_completion(found.listener_key, token.practice_id, token.minutes, CHANNEL,
+                                  at)
+    stored = found.store.get_position(found.listener_key)
+    if stored is None or _token_of(stored) == token:
+        found.store.clear_position(found.listener_key, found.event_ms)

@@ -1,0 +1,57 @@
+"""The skill: every handler in one explicit list, built once per app with ask-sdk-core.
+
+Order does not decide dispatch (each handler owns distinct names; tests prove it), so this list
+is simply the table of contents of what the skill understands.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from .handlers import events, guide, launch, playback, practice, progress
+from .handlers.base import Handler
+from .handlers.errors import Apology
+
+HANDLERS: tuple[type[Handler], ...] = (
+    launch.Launch,
+    practice.StartPractice,
+    practice.Recommend,
+    practice.ListPractices,
+    progress.Progress,
+    guide.Help,
+    guide.Fallback,
+    guide.NavigateHome,
+    guide.Yes,
+    guide.No,
+    playback.Pause,
+    playback.StopOrCancel,
+    playback.Resume,
+    playback.StartOver,
+    playback.StepMove,
+    playback.LoopAndShuffle,
+    events.PlaybackStarted,
+    events.PlaybackStopped,
+    events.PlaybackFinished,
+    events.PlaybackQuietEvents,
+    events.PlaybackButtons,
+    events.SystemException,
+    events.SessionEnded,
+)
+
+
+def build_skill() -> CustomSkill:
+    """The skill object. The application id is checked by `verify`, before dispatch."""
+    builder = SkillBuilder()
+    for handler in HANDLERS:
+        builder.add_request_handler(handler())
+    builder.add_exception_handler(Apology())
+    return builder.create()
+
+
+def handled_intents() -> frozenset[str]:
+    return frozenset(name for handler in HANDLERS for name in handler.intents)
+
+
+def handled_request_types() -> frozenset[str]:
+    return frozenset(name for handler in HANDLERS for name in handler.request_types)

@@ -1,0 +1,115 @@
+"""Everything the skill says, in one place so it can be reviewed and translated.
+
+Functions return SSML fragments (already escaped); the response builder wraps them in <speak>.
+The tone follows CONTENT.md: plain, invitational, short, and honest that this is not a crisis
+service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from ..catalog import Practice
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty")
+
+ASK_WHAT_NEXT = "Name a practice, or tell me how you feel."
+TROUBLE = "Sorry, I'm having trouble right now. Please try again in a moment."
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+NOT_AVAILABLE = "Looping and shuffling aren't available for guided practices."
+GOODBYE = "Take care."
+NOTHING_TO_RESUME = "There's nothing paused right now. " + ASK_WHAT_NEXT
+NOTHING_PLAYING = "Nothing is playing right now. " + ASK_WHAT_NEXT
+LAST_STEP = "This is already the last part of the practice."
+FALLBACK = ("Sorry, I didn't catch that. You can name a practice, like Loving-Kindness, tell me "
+            "how you feel, or say list practices.")
+NO = "All right. " + ASK_WHAT_NEXT
+
+
+def number(value: int) -> str:
+    return _WORDS[value] if 0 <= value < len(_WORDS) else str(value)
+
+
+def minutes(value: int) -> str:
+    return f"{number(value)} minute{'' if value == 1 else 's'}"
+
+
+def say_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])}, or {items[-1]}"
+
+
+def welcome() -> str:
+    return ("Welcome to Compassion Break: short guided practices for people who care for "
+            "others. " + ASK_WHAT_NEXT)
+
+
+def welcome_back(title: str, offset_ms: int) -> str:
+    return (f"You paused {escape(title)} {time_in(offset_ms)}. Say resume, or name another "
+            "practice.")
+
+
+def time_in(offset_ms: int) -> str:
+    whole = offset_ms // 60_000
+    return "less than a minute in" if whole < 1 else f"{minutes(whole)} in"
+
+
+def resume_reprompt() -> str:
+    return "Say resume to carry on where you left off, or name a practice."
+
+
+def reprompt() -> str:
+    return "You can say a practice name, like Loving-Kindness, or say list practices."
+
+
+def starting(practice: Practice, length: int) -> str:
+    return f"Here is {escape(practice.title)}, {minutes(length)}."
+
+
+def recommending(practice: Practice, length: int, why: str) -> str:
+    return f"{escape(why)} Here is {escape(practice.title)}, {minutes(length)}."
+
+
+def choices(offered: Sequence[Practice], heard: str | None) -> str:
+    titles = say_list([escape(p.title) for p in offered])
+    opening = (f"I don't have a practice called {escape(heard)}." if heard
+               else "Which practice would you like?")
+    return f"{opening} I can offer {titles}. Which would you like?"
+
+
+def practice_list(practices: Sequence[Practice]) -> str:
+    titles = say_list([escape(p.title) for p in practices])
+    return f"There are {number(len(practices))} practices: {titles}. Which would you like?"
+
+
+def help_text(crisis_line: str) -> str:
+    return ("Compassion Break offers short guided practices for people who care for others. "
+            "Name a practice, like Loving-Kindness, tell me how you feel, or say list "
+            "practices. During a practice you can say pause, resume, next, previous, repeat or "
+            "start over. This is not a crisis or emergency service. If you are in crisis, "
+            f"call {crisis(crisis_line)}. " + ASK_WHAT_NEXT)
+
+
+def crisis(line: str) -> str:
+    return f'<say-as interpret-as="telephone">{escape(line)}</say-as>'
+
+
+def progress(count: int, total_minutes: int) -> str:
+    if count == 0:
+        return "You haven't finished a practice this week yet. Would you like one now?"
+    times = "once" if count == 1 else f"{number(count)} times"
+    return (f"This week you've practised {times}, {minutes(total_minutes)} in all. "
+            "Would you like another practice?")
+
+
+def gone(title_or_id: str) -> str:
+    return (f"The practice you paused, {escape(title_or_id)}, is no longer available. "
+            + ASK_WHAT_NEXT)
+
+
+def subtitle(length: int) -> str:
+    return f"{length}-minute guided practice · Compassion Break"
