@@ -1,0 +1,254 @@
+"""The hotline's webhooks: `POST /phone/incoming` (the number's voice URL), the action URLs the
+TwiML names, and `POST /phone/status` (the number's status callback).
+
+Each route reads the webhook, picks the next scene with the pure rules of `flow` and `menu`, and
+answers TwiML. An action URL carries where the call was (practice, minutes, segment), so a lost
+or expired call state only sends the caller back to the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from ..catalog import Practice
+from ..store import StoreUnavailable
+from . import flow, menu, scenes, security, speech, state, twiml
+from .scenes import Call, Place
+from .state import CallState
+from .voice import Voice
+
+logger = logging.getLogger(__name__)
+
+TERMINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+
+def verify() -> None:
+    security.check_signature(current_app.extensions["settings"], request)
+
+
+def open_call() -> tuple[Call, security.Webhook]:
+    settings = current_app.extensions["settings"]
+    catalog = current_app.extensions["catalog"].get()
+    store = current_app.extensions["store"]
+    hook = security.read_webhook(request)
+    key = state.call_key(hook.call_sid)
+    listener = state.caller_key(settings.SECRET_KEY, hook.caller)
+    found = state.load(store, key) or CallState(listener_key=listener)
+    voice = Voice(catalog, settings.audio_base_url, settings.CRISIS_LINE)
+    return Call(settings, store, catalog, voice, key, found), hook
+
+
+def xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def incoming() -> Response:
+    call, _ = open_call()
+    call = call.with_state(CallState(listener_key=call.state.listener_key))
+    listener = call.state.listener_key
+    position = call.store.get_position(listener) if listener else None
+    if position is not None and flow.resumable(position, scenes.now_ms()):
+        practice = call.catalog.get(position.practice_id)
+        variant = practice.variant(position.minutes) if practice else None
+        if practice and variant and variant.phone:
+            index = flow.resume_segment(variant, position)
+            return xml(scenes.offer_scene(call, Place(practice, variant, index)))
+    return xml(scenes.menu_scene(call, greet=True))
+
+
+def choose() -> Response:
+    call, hook = open_call()
+    which = security.query_word(request, "menu", r"^(main|more)$")
+    answer = menu.answer_menu(call.catalog, which, hook.digits, hook.said)
+    if answer.menu:
+        return xml(scenes.menu_scene(call, answer.menu))
+    if answer.choice is None:
+        ended = scenes.out_of_tries(call)
+        return xml(ended or scenes.menu_scene(call, which, sorry=bool(hook.digits or hook.said),
+                                              misses=call.state.misses + 1))
+    return xml(_start(call, answer.choice.practice, answer.choice.minutes))
+
+
+def _start(call: Call, practice: Practice, minutes: int | None) -> str:
+    if minutes is None and len(practice.variants) > 1:
+        return scenes.length_scene(call, practice)
+    variant = practice.nearest_variant(minutes)
+    if not variant.phone:
+        return scenes.menu_scene(call, sorry=True)
+    return scenes.segment_scene(call, Place(practice, variant, 0),
+                                [call.voice.prompt("starting")])
+
+
+def length() -> Response:
+    call, hook = open_call()
+    practice = call.catalog.get(security.query_word(request, "p"))
+    if practice is None or not practice.variants:
+        return xml(scenes.menu_scene(call))
+    if hook.digits == menu.BACK_KEY or speech.said_command(hook.said, {"menu": ("menu",)}):
+        return xml(scenes.menu_scene(call))
+    keyed = hook.digits.strip("#*")
+    minutes = int(keyed) if keyed else speech.said_minutes(hook.said, bare=True)
+    if minutes:
+        return xml(_start(call, practice, minutes))
+    ended = scenes.out_of_tries(call)
+    return xml(ended or scenes.length_scene(call, practice, sorry=bool(hook.digits or hook.said),
+                                            misses=call.state.misses + 1))
+
+
+def _place_in_url(call: Call) -> Place | None:
+    """Where an action URL says the call was, or None if the catalog no longer has it."""
+    place = scenes.find_place(call.catalog, security.query_word(request, "p"),
+                              security.query_int(request, "m", 1, 600),
+                              security.query_int(request, "s", 0, 9999))
+    if place is None:
+        logger.info("phone: an action URL names audio the catalog no longer has; menu")
+    return place
+
+
+def play() -> Response:
+    call, hook = open_call()
+    place = _place_in_url(call)
+    if place is None:
+        return xml(scenes.menu_scene(call))
+    command = flow.playback_command(hook.digits, hook.said)
+    if command == "pause":
+        return xml(scenes.paused_scene(call, place, 0))
+    return xml(_move(call, place, command, stray_key=bool(hook.digits)))
+
+
+def _move(call: Call, place: Place, command: str, *, stray_key: bool) -> str:
+    """Commands shared by playing and paused: where to go next, or how to leave."""
+    if command == "none":
+        following = place.index + 1
+        return _play_or_finish(call, place, following if following < len(place.variant.phone)
+                               else None)
+    if command == "next":
+        return _play_or_finish(call, place, flow.next_step(place.variant, place.index))
+    if command == "back":
+        return _play_or_finish(call, place, flow.previous_step(place.variant, place.index))
+    if command == "menu":
+        scenes.save_position(call, place, "stopped")
+        return scenes.menu_scene(call)
+    if command == "end":
+        return scenes.leave_scene(call, place, "stopped")
+    # help, resume, or something not understood: this segment again (keys hear the help first)
+    help_first = command == "help" or (command == "unknown" and stray_key)
+    return scenes.segment_scene(call, place, [call.voice.prompt("help_keys")] if help_first
+                                else [])
+
+
+def _play_or_finish(call: Call, place: Place, index: int | None) -> str:
+    if index is None:
+        return scenes.done_scene(call, place)
+    return scenes.segment_scene(call, Place(place.practice, place.variant, index))
+
+
+def paused() -> Response:
+    call, hook = open_call()
+    place = _place_in_url(call)
+    if place is None:
+        return xml(scenes.menu_scene(call))
+    round_ = security.query_int(request, "r", 0, flow.PAUSED_ROUNDS)
+    command = flow.paused_command(hook.digits, hook.said)
+    if command == "none":
+        if round_ + 1 >= flow.PAUSED_ROUNDS:
+            return xml(scenes.leave_scene(call, place, "paused", prompt="paused_goodbye"))
+        return xml(scenes.paused_scene(call, place, round_ + 1))
+    if command == "help":
+        return xml(scenes.paused_scene(call, place, round_, [call.voice.prompt("help_keys")]))
+    if command == "unknown":
+        # A stray key hears the paused prompt again; talk nearby is met with silence.
+        return xml(scenes.paused_scene(call, place, round_, None if hook.digits else []))
+    if command == "end":
+        return xml(scenes.leave_scene(call, place, "paused"))
+    return xml(_move(call, place, command, stray_key=False))
+
+
+def done() -> Response:
+    call, hook = open_call()
+    if hook.digits or speech.said_command(hook.said, {"menu": ("menu", "another")}):
+        return xml(scenes.menu_scene(call))
+    return xml(scenes.goodbye_scene(call))
+
+
+def resume() -> Response:
+    call, hook = open_call()
+    found = call.state
+    place = scenes.find_place(call.catalog, found.practice_id, found.minutes, found.segment) \
+        if found.stage == "offer" else None
+    if place is None:
+        return xml(scenes.menu_scene(call))
+    if hook.digits == "1" or (not hook.digits and speech.said_yes(hook.said)):
+        return xml(scenes.segment_scene(call, place))
+    if hook.digits == "2" or not (hook.digits or hook.said) or \
+            speech.said_command(hook.said, {"menu": ("menu", "no")}):
+        return xml(scenes.menu_scene(call))
+    ended = scenes.out_of_tries(call)
+    return xml(ended or scenes.offer_scene(call, place, greet=False, sorry=True,
+                                           misses=found.misses + 1))
+
+
+def status() -> Response:
+    """The number's status callback: when a call ends mid-practice, keep the caller's place."""
+    call, hook = open_call()
+    if hook.call_status in TERMINAL:
+        found = call.state
+        place = scenes.find_place(call.catalog, found.practice_id, found.minutes, found.segment)
+        if found.in_practice and place is not None:
+            scenes.save_position(call, place, "paused" if found.stage == "paused" else "stopped")
+        call.store.delete_call(call.key)
+    return Response(status=204)
+
+
+ROUTES = (
+    ("/incoming", incoming),
+    ("/menu", choose),
+    ("/length", length),
+    ("/play", play),
+    ("/paused", paused),
+    ("/done", done),
+    ("/resume", resume),
+    ("/status", status),
+)
+
+
+def make_blueprint() -> Blueprint:
+    """A fresh blueprint per app (a Flask blueprint's setup cannot change once registered)."""
+    blueprint = Blueprint("phone", __name__, url_prefix="/phone")
+    blueprint.before_request(verify)
+    for path, view in ROUTES:
+        blueprint.add_url_rule(path, view_func=view, methods=["POST"])
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(StoreUnavailable, _store_down)
+    blueprint.register_error_handler(Exception, _unexpected)
+    return blueprint
+
+
+def _http_error(error: HTTPException) -> HTTPException:
+    # 400 and 403 stay plain HTTP errors: the provider logs them; nothing is said or stored.
+    return error
+
+
+def _store_down(error: StoreUnavailable) -> Response:
+    logger.warning("phone: store unavailable, apologising to the caller")
+    return apology()
+
+
+def _unexpected(error: Exception) -> Response:
+    logger.exception("phone: unhandled error")
+    return apology()
+
+
+def apology() -> Response:
+    """Valid TwiML saying sorry and hanging up: a caller never hears an application error."""
+    try:
+        settings = current_app.extensions["settings"]
+        voice = Voice(current_app.extensions["catalog"].get(), settings.audio_base_url,
+                      settings.CRISIS_LINE)
+        sound = voice.prompt("trouble")
+    except Exception:  # the apology itself must not fail
+        sound = twiml.Sound("trouble", text=speech.FALLBACK["trouble"])
+    return Response(twiml.farewell([sound]), mimetype="text/xml")

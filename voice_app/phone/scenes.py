@@ -1,0 +1,171 @@
+"""What the caller hears next, and what that changes in the store: one function per scene.
+
+Each scene builds its TwiML, saves the call's state (and, during a practice, the caller's
+position, so a dropped call can be continued even without a status callback), and returns XML.
+Routes decide which scene; scenes never read the request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from ..catalog import Catalog, Practice, Variant
+from ..settings import Settings
+from ..store import Position, Store
+from . import flow, menu, state, twiml
+from .state import CallState
+from .twiml import Listen, Sound
+from .voice import Voice
+
+MAX_MISSES = 3
+LENGTH_TIMEOUT_S = 4
+
+
+@dataclass(frozen=True)
+class Call:
+    """One webhook's view of one call: where things are, and the state it arrived with."""
+
+    settings: Settings
+    store: Store
+    catalog: Catalog
+    voice: Voice
+    key: str
+    state: CallState
+
+    def url(self, action: str, **params: str | int) -> str:
+        base = f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/phone/{action}"
+        return f"{base}?{urlencode(params)}" if params else base
+
+    def save(self, new_state: CallState) -> None:
+        state.save(self.store, self.key, new_state)
+
+    def with_state(self, new_state: CallState) -> Call:
+        return replace(self, state=new_state)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A segment of one variant of one practice: where a playing or paused call is."""
+
+    practice: Practice
+    variant: Variant
+    index: int
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def menu_scene(call: Call, which: str = menu.MAIN, *, greet: bool = False, sorry: bool = False,
+               misses: int = 0) -> str:
+    sounds = [call.voice.greeting()] if greet else []
+    if sorry:
+        sounds.append(call.voice.prompt("not_understood"))
+    sounds.append(call.voice.prompt("menu" if which == menu.MAIN else "more_menu"))
+    call.save(CallState(listener_key=call.state.listener_key, stage="menu", misses=misses))
+    listen = Listen(action=call.url("menu", menu=which), hints=menu.hints(call.catalog))
+    return twiml.gather(sounds, listen)
+
+
+def out_of_tries(call: Call) -> str | None:
+    """After the third answer in a row not understood, a kind goodbye; else None (ask again)."""
+    if call.state.misses + 1 >= MAX_MISSES:
+        return goodbye_scene(call, [call.voice.prompt("not_understood")])
+    return None
+
+
+def length_scene(call: Call, practice: Practice, *, sorry: bool = False, misses: int = 0) -> str:
+    sounds = [call.voice.prompt("not_understood")] if sorry else []
+    sounds.append(call.voice.lengths_question(practice))
+    call.save(call.state.with_(stage="length", practice_id=practice.practice_id, misses=misses,
+                               minutes=None, segment=None))
+    digits = flow.length_digits(practice.lengths)
+    listen = Listen(action=call.url("length", p=practice.practice_id), num_digits=digits,
+                    timeout_s=LENGTH_TIMEOUT_S if digits > 1 else 5,
+                    hints=", ".join(f"{n} minute{'s' * (n != 1)}" for n in practice.lengths))
+    return twiml.gather(sounds, listen)
+
+
+def segment_scene(call: Call, place: Place, lead: Sequence[Sound] = ()) -> str:
+    """Play one segment and its silence in one interruptible Gather."""
+    segment = place.variant.phone[place.index]
+    call.save(call.state.with_(stage="playing", practice_id=place.practice.practice_id,
+                               minutes=place.variant.minutes, segment=place.index, misses=0))
+    save_position(call, place, "playing")
+    listen = Listen(action=call.url("play", **_where(place)), hints=menu.playback_hints(),
+                    playback=True)
+    return twiml.gather([*lead, call.voice.segment(segment)], listen,
+                        flow.silence(segment.pause_after_ms))
+
+
+def paused_scene(call: Call, place: Place, round_: int, lead: Sequence[Sound] | None = None
+                 ) -> str:
+    """A soft prompt and a long wait; `lead` None means the prompt for this round."""
+    if lead is None:
+        lead = [call.voice.prompt("paused" if round_ == 0 else "still_paused")]
+    call.save(call.state.with_(stage="paused", practice_id=place.practice.practice_id,
+                               minutes=place.variant.minutes, segment=place.index))
+    save_position(call, place, "paused")
+    listen = Listen(action=call.url("paused", **_where(place), r=round_),
+                    hints=menu.playback_hints(), playback=True)
+    return twiml.gather(lead, listen, flow.silence(flow.PAUSED_WAIT_S * 1000))
+
+
+def _where(place: Place) -> dict[str, str | int]:
+    return {"p": place.practice.practice_id, "m": place.variant.minutes, "s": place.index}
+
+
+def done_scene(call: Call, place: Place) -> str:
+    listener = call.state.listener_key
+    if listener:
+        call.store.record_completion(listener, place.practice.practice_id, place.variant.minutes,
+                                     "phone")
+        call.store.clear_position(listener, now_ms())
+    call.save(call.state.with_(stage="done", segment=None))
+    return twiml.gather([call.voice.prompt("practice_done")], Listen(action=call.url("done")))
+
+
+def offer_scene(call: Call, place: Place, *, greet: bool = True, sorry: bool = False,
+                misses: int = 0) -> str:
+    sounds = [call.voice.greeting()] if greet else []
+    if sorry:
+        sounds.append(call.voice.prompt("not_understood"))
+    sounds.append(call.voice.resume_offer(place.practice))
+    call.save(call.state.with_(stage="offer", practice_id=place.practice.practice_id,
+                               minutes=place.variant.minutes, segment=place.index, misses=misses))
+    return twiml.gather(sounds, Listen(action=call.url("resume"), hints="continue, menu"))
+
+
+def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye") -> str:
+    call.store.delete_call(call.key)
+    return twiml.farewell([*lead, call.voice.prompt(prompt)])
+
+
+def leave_scene(call: Call, place: Place, status: str, prompt: str = "goodbye") -> str:
+    """End the call part-way through a practice, keeping the caller's place."""
+    save_position(call, place, status)
+    return goodbye_scene(call, prompt=prompt)
+
+
+def save_position(call: Call, place: Place, status: str) -> None:
+    listener = call.state.listener_key
+    if not listener:
+        return
+    segment = place.variant.phone[place.index]
+    call.store.save_position(listener, Position(
+        practice_id=place.practice.practice_id, minutes=place.variant.minutes,
+        audio_sha=place.variant.sha256, offset_ms=segment.start_ms, step=segment.step,
+        status=status, channel="phone", event_ms=now_ms()))
+
+
+def find_place(catalog: Catalog, practice_id: str | None, minutes: int | None,
+               index: int | None) -> Place | None:
+    """The place named by an action URL or a saved state, or None if the catalog lost it."""
+    practice = catalog.get(practice_id or "")
+    variant = practice.variant(minutes or 0) if practice else None
+    if practice is None or variant is None or index is None or not 0 <= index < len(variant.phone):
+        return None
+    return Place(practice, variant, index)

@@ -1,0 +1,114 @@
+"""Everything the hotline says or listens for, in one place to review and translate.
+
+Recorded prompts (scripts/prompts.yaml, in the practices' own voice) are preferred; the texts here
+are what `<Say>` speaks when a recording is missing or no longer says the right thing, and the
+sentences that name a practice or its lengths, which a recording must match word for word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog import normalise
+
+FALLBACK: dict[str, str] = {
+    "menu": "For a one minute reset between patients, press one. If you feel overwhelmed, press "
+            "two. If you feel numb or far away, press three. For loving kindness, press four. For "
+            "a pause after a death, press five. For the end of your shift, press six. For more "
+            "practices, press nine. Or just say the name of a practice, or how you feel.",
+    "more_menu": "Press the number of a practice, or say its name. To go back, press star.",
+    "choose_length": "How many minutes do you have? Press or say the number of minutes.",
+    "starting": "Here is your practice. Press one at any time to pause, or zero for help.",
+    "paused": "Paused. Press one when you are ready to go on. Take your time.",
+    "still_paused": "Still here whenever you are ready. Press one to go on, or hash to end.",
+    "paused_goodbye": "I have kept your place. Call back any time to continue where you left "
+                      "off. Goodbye for now.",
+    "help_keys": "During a practice, press one to pause or go on, four to go back a step, six to "
+                 "skip ahead, star for the menu, and hash to end.",
+    "not_understood": "Sorry, I did not catch that.",
+    "practice_done": "That is the end of the practice. Thank you for taking this time. Press star "
+                     "for the menu, or simply hang up.",
+    "goodbye": "Thank you for calling. Go gently.",
+    "trouble": "Sorry, something went wrong on our side. Please try again in a moment.",
+}
+"""What `<Say>` speaks for a prompt the catalog has no recording of."""
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                "seventeen", "eighteen", "nineteen", "twenty")
+
+PLAYBACK_WORDS: dict[str, tuple[str, ...]] = {
+    "pause": ("pause", "stop", "hold on", "wait", "hang on", "one moment"),
+    "resume": ("resume", "continue", "go on", "carry on", "play", "unpause", "ready"),
+    "next": ("next", "skip", "skip ahead", "forward", "next step"),
+    "back": ("back", "go back", "previous", "previous step", "repeat", "again"),
+    "menu": ("menu", "main menu", "start over", "something else"),
+    "help": ("help", "options", "what can i say"),
+    "end": ("end", "goodbye", "good bye", "bye", "hang up", "quit", "finish", "i am done"),
+}
+"""Spoken commands during a practice; the longest phrase found in what was said wins."""
+
+YES_WORDS = ("yes", "continue", "resume", "carry on", "go on", "where i left off")
+
+
+def greeting(crisis_line: str) -> str:
+    """The greeting `<Say>` speaks when the recording names another crisis line."""
+    return ("Welcome to Compassion Break, a few minutes of calm for people who care for others. "
+            "This is not a crisis or emergency line; if you need urgent help, hang up and call "
+            f"{spoken_digits(crisis_line)}.")
+
+
+def spoken_digits(number: str) -> str:
+    """'988' → '9 8 8': digits one by one, as the recording says them."""
+    return " ".join(ch for ch in number if ch.isdigit()) or number
+
+
+def number_word(number: int) -> str:
+    return NUMBER_WORDS[number] if 0 <= number < len(NUMBER_WORDS) else str(number)
+
+
+def resume_offer(title: str) -> str:
+    return f"Press one to continue {title} where you left off, or two for the menu."
+
+
+def lengths_question(title: str, lengths: tuple[int, ...]) -> str:
+    words = [number_word(n) for n in lengths]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return f"{title} comes in {listed} minutes. Press or say the number of minutes."
+
+
+def said_command(said: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The command whose phrase appears in what was said (longest phrase first), if any."""
+    text = f" {normalise(said)} "
+    found = [(len(phrase), command) for command, phrases in table.items() for phrase in phrases
+             if f" {normalise(phrase)} " in text]
+    return max(found)[1] if found else None
+
+
+def said_yes(said: str) -> bool:
+    return said_command(said, {"yes": YES_WORDS}) == "yes"
+
+
+_NUMBER = r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
+_MINUTES = re.compile(r"\b" + _NUMBER + r"(?: |-)?min(?:ute)?s?\b")
+_ANY_NUMBER = re.compile(r"\b" + _NUMBER + r"\b")
+_A_MINUTE = re.compile(r"\ba (?:single |quick )?minute\b")
+
+
+def said_minutes(said: str, *, bare: bool = False) -> int | None:
+    """Minutes named in speech: 'five minute loving kindness' → 5. With `bare`, a number alone
+    counts too ('ten' in answer to the length question)."""
+    text = normalise(said)
+    found = _MINUTES.search(text) or (_ANY_NUMBER.search(text) if bare else None)
+    if found is None:
+        return 1 if _A_MINUTE.search(text) else None
+    word = found.group(1)
+    return int(word) if word.isdigit() else NUMBER_WORDS.index(word)
+
+
+def said_digit(said: str) -> str | None:
+    """A menu number said aloud ('four', '4') as the key it stands for."""
+    text = normalise(said)
+    if text.isdigit() and len(text) == 1:
+        return text
+    return str(NUMBER_WORDS.index(text)) if text in NUMBER_WORDS[:10] else None
