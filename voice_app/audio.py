@@ -6,7 +6,8 @@ only files the current catalog names can be fetched.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, send_file
+from flask import Blueprint, Response, abort, current_app, jsonify, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 blueprint = Blueprint("audio", __name__)
 
@@ -19,12 +20,18 @@ def audio(name: str):  # type: ignore[no-untyped-def]
     if name not in catalog.files():
         abort(404)
     settings = current_app.extensions["settings"]
-    path = (settings.build_dir / name).resolve()
-    if not path.is_file():
+    root = settings.build_dir.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():  # e.g. a symlink out of the build
         abort(404)
     mimetype = MIME.get(path.suffix.lstrip("."), "application/octet-stream")
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=True,
-                         max_age=31_536_000)
+    try:
+        response = send_file(path, mimetype=mimetype, conditional=True, etag=True,
+                             max_age=31_536_000)
+    except RequestedRangeNotSatisfiable:
+        # Answered here: the JSON error handler would drop the Content-Range players need.
+        return Response(status=416, headers={"Content-Range": f"bytes */{path.stat().st_size}",
+                                             "Accept-Ranges": "bytes"})
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["Accept-Ranges"] = "bytes"
     return response

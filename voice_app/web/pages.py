@@ -1,0 +1,66 @@
+"""The pages people read: the catalog (`/`, with `?minutes=` as a no-JavaScript time filter) and
+one practice (`/practices/<id>`: lengths, steps that seek the player, transcript, sources).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, render_template, request
+
+from . import listing, site
+
+blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/assets")
+
+
+@blueprint.get("/")
+def home():  # type: ignore[no-untyped-def]
+    catalog = site.catalog()
+    chosen = listing.time_filter(request.args.get("minutes"))
+    total = sum(v.bytes for p in catalog.practices for v in p.variants)
+    return render_template("home.html", sections=listing.sections(catalog.practices, chosen),
+                           chosen=chosen, filters=listing.TIME_FILTERS, total_bytes=total,
+                           example=_example(catalog), **_common())
+
+
+@blueprint.get("/practices/<practice_id>")
+def practice(practice_id: str):  # type: ignore[no-untyped-def]
+    found = site.practice_or_404(practice_id)
+    need = next((n for n in listing.NEEDS if n.category == found.category), None)
+    return render_template("practice.html", practice=found, need=need,
+                           build=site.catalog().build, **_common())
+
+
+@blueprint.after_request
+def security_headers(response):  # type: ignore[no-untyped-def]
+    """Pages load nothing from other sites; the audio host is the one allowed exception."""
+    audio = _origin(site.links().audio)
+    media = "'self'" if not audio else f"'self' {audio}"
+    response.headers.setdefault("Content-Security-Policy", "; ".join([
+        "default-src 'self'", f"media-src {media}", f"connect-src {media}",
+        "img-src 'self' data:", "object-src 'none'", "base-uri 'none'",
+        "frame-ancestors 'none'", "form-action 'self'"]))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _common() -> dict[str, object]:
+    current = site.settings()
+    return {"links": site.links(), "hotline": current.HOTLINE_NUMBER,
+            "hotline_tel": re.sub(r"[^\d+]", "", current.HOTLINE_NUMBER),
+            "crisis_line": current.CRISIS_LINE, "listing": listing,
+            "content_licence": site.catalog().build.get("content_licence", "CC BY-SA 4.0")}
+
+
+def _example(catalog) -> str:  # type: ignore[no-untyped-def]
+    """A practice title for the Alexa phrase, from the library itself."""
+    chosen = catalog.get("loving-kindness") or (catalog.practices[0] if catalog.practices
+                                               else None)
+    return chosen.title.lower() if chosen else "loving-kindness"
+
+
+def _origin(url: str) -> str:
+    match = re.match(r"^(https?://[^/]+)", url)
+    return match.group(1) if match else ""

@@ -1,0 +1,32 @@
+"""Podcast routes: `/feed.xml`, `/chapters/<id>-<minutes>.json` and the `/cover.png` artwork."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from . import artwork, site
+from .feed import CHAPTERS_TYPE, build_feed, chapters_json
+from .offline import png_response
+
+blueprint = Blueprint("podcast", __name__)
+
+
+@blueprint.get("/feed.xml")
+def feed():  # type: ignore[no-untyped-def]
+    body = build_feed(site.catalog(), site.links())
+    return Response(body, mimetype="application/rss+xml",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@blueprint.get("/chapters/<practice_id>-<int:minutes>.json")
+def chapters(practice_id: str, minutes: int):  # type: ignore[no-untyped-def]
+    practice, variant = site.variant_or_404(practice_id, minutes)
+    response = jsonify(chapters_json(practice, variant))
+    response.mimetype = CHAPTERS_TYPE
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.get("/cover.png")
+def cover():  # type: ignore[no-untyped-def]
+    return png_response(artwork.image_png(artwork.COVER_PX))
