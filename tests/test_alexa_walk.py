@@ -74,9 +74,11 @@ def test_a_whole_listening_session(app_config, database_url):
     alexa.clock.advance(seconds=4)
     moved = alexa.send(intent("AMAZON.NextIntent"), new=True,
                        audio_player=player(token, 76_000, "PLAYING"))
-    assert stream_of(moved)["offsetInMilliseconds"] == variant.chapters[1].start_ms == 80_822
+    next_step_ms = variant.chapters[1].start_ms  # depends on the synthesized speech's length
+    assert 40_000 < next_step_ms < 120_000
+    assert stream_of(moved)["offsetInMilliseconds"] == next_step_ms
     alexa.clock.advance(seconds=1)
-    assert_silent(alexa.send(audio_event("PlaybackStarted", token, 80_822), in_session=False))
+    assert_silent(alexa.send(audio_event("PlaybackStarted", token, next_step_ms), in_session=False))
 
     alexa.clock.advance(seconds=220)
     assert_silent(alexa.send(audio_event("PlaybackNearlyFinished", token, 290_000),
