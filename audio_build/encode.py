@@ -139,22 +139,54 @@ def encode_mp3(
     *,
     target_lufs: float = -16.0,
     max_true_peak_dbtp: float = -2.0,
+    gain_hint_db: float | None = None,
 ) -> EncodeResult:
-    """Normalise, limit, encode and tag the programme; out_path appears only when complete."""
+    """Normalise, limit, encode and tag the programme; out_path appears only when complete.
+
+    `gain_hint_db` (the gain a similar programme needed, e.g. another length of the same
+    practice) skips the measuring pass and the dry runs: the programme is encoded with it at
+    once and checked on the file as always; if that misses, the full search runs.
+    """
     _check_metadata(tags, chapters)
+    if gain_hint_db is not None:
+        try:
+            return _encode(chunks, out_path, tags, chapters, _hinted(chunks, gain_hint_db),
+                           _Spec(target_lufs, max_true_peak_dbtp, True))
+        except EncodeError as error:
+            logger.info("%s: gain hint %+.2f dB missed (%s); searching", out_path.name,
+                        gain_hint_db, error)
     meter = LoudnessMeter(SAMPLE_RATE)
     for chunk in _checked(chunks()):
         meter.push(chunk)
-    source, total = meter.result(), meter.samples
-    chapters = _fit_chapters(chapters, samples_to_ms(total))
+    source = meter.result()
     logger.info("%s: source %s", out_path.name, source)
     spec = _Spec(target_lufs, max_true_peak_dbtp, math.isfinite(source.integrated_lufs))
+    return _encode(chunks, out_path, tags, chapters, _Start(source, meter.samples, None), spec)
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What is known before encoding: the source's loudness (or a gain hint instead)."""
+
+    source: Loudness | None
+    total: int
+    gain_hint_db: float | None
+
+
+def _hinted(chunks: ChunkFactory, gain_hint_db: float) -> _Start:
+    total = sum(len(chunk) for chunk in _checked(chunks()))
+    return _Start(None, total, gain_hint_db)
+
+
+def _encode(chunks: ChunkFactory, out_path: Path, tags: Tags, chapters: Sequence[Chapter],
+            start: _Start, spec: _Spec) -> EncodeResult:
+    chapters = _fit_chapters(chapters, samples_to_ms(start.total))
     with _atomic_output(out_path) as part:
-        measured, gain_db = _encode_verified(chunks, total, source, part, spec)
+        measured, gain_db = _encode_verified(chunks, start, part, spec)
         _write_tags(part, tags, chapters)
     size, digest = _digest(out_path)
     return EncodeResult(
-        duration_ms=samples_to_ms(total),
+        duration_ms=samples_to_ms(start.total),
         bytes=size,
         sha256=digest,
         integrated_lufs=measured.integrated_lufs,
@@ -215,16 +247,20 @@ class _Aim:
 
 
 def _encode_verified(
-    chunks: ChunkFactory, total: int, source: Loudness, part: Path, spec: _Spec
+    chunks: ChunkFactory, start: _Start, part: Path, spec: _Spec
 ) -> tuple[Loudness, float]:
     aim = _Aim(
         spec.target_lufs + CODEC_LOUDNESS_LOSS_LU, spec.max_true_peak_dbtp - CODEC_HEADROOM_DB
     )
-    gain_db = aim.lufs - source.integrated_lufs if spec.has_loudness else 0.0
+    source = start.source
+    if source is None:
+        gain_db = start.gain_hint_db or 0.0
+    else:
+        gain_db = aim.lufs - source.integrated_lufs if spec.has_loudness else 0.0
     for attempt in (1, 2):
-        if spec.has_loudness:
+        if spec.has_loudness and source is not None:
             gain_db = _search_gain(chunks, gain_db, source, aim)
-        blocks = _counted(reblock(_checked(chunks())), total)
+        blocks = _counted(reblock(_checked(chunks())), start.total)
         limited = _limited(blocks, gain_db, aim.ceiling_dbtp, SAMPLE_RATE)
         encode_pcm(limited, SAMPLE_RATE, MP3_ARGS, part)
         measured = measure(stream_decode(part, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE)

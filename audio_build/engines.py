@@ -37,10 +37,11 @@ logger = logging.getLogger(__name__)
 
 Scalar = str | int | float | bool | None
 
-PIPER_LENGTH_SCALE = 1.3
+PIPER_LENGTH_SCALE = 1.4
 """Calm but not dragging (Piper slurs above ~1.5). Measured on 40 sentences of our scripts: 223
-wpm speech-only at 1.0, 189 at 1.3; with 900 ms sentence gaps 146 wpm, and with the scripts'
-[pause] markers averaging 2 s of silence per sentence 114 wpm (guided meditation: 100-120)."""
+wpm speech-only at 1.0, 189 at 1.3, 177 at 1.4. With the planner's sentence gaps and the scripts'
+[pause] markers the whole library came to 113 wpm at 1.3, so about 105 at 1.4 (guided
+meditation: 100-120)."""
 
 SENTENCE_GAP_MS = 250
 """Silence between sentences Piper returns as separate chunks within one segment."""

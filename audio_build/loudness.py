@@ -98,6 +98,8 @@ class _StreamingFir:
         self._spectra: dict[int, np.ndarray] = {}
 
     def process(self, x: np.ndarray) -> np.ndarray:
+        if not self._history.any() and not x.any():
+            return np.zeros(len(x))  # silence in, silence out: long practice silences are free
         buf = np.concatenate((self._history, x))
         nfft = 1 << (len(buf) - 1).bit_length()
         if nfft not in self._spectra:
@@ -131,6 +133,8 @@ class Oversampler:
         self._history = np.zeros(_TAPS_PER_PHASE - 1)
 
     def process(self, x: np.ndarray) -> np.ndarray:
+        if not self._history.any() and not x.any():
+            return np.zeros(len(x))  # silence in, silence out: long practice silences are free
         buf = np.concatenate((self._history, x))
         self._history = buf[len(buf) - len(self._history) :]
         peaks = np.abs(np.convolve(buf, self._phases[0], "valid"))

@@ -125,7 +125,7 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
         results = []
         placed = place_hashed(out_dir, "audio", stem, "mp3", lambda path: results.append(
             encode_mp3(programme(timeline.clips, speech), path, tags, chapters,
-                       target_lufs=TARGET_LUFS)))
+                       target_lufs=TARGET_LUFS, gain_hint_db=_gain_hint(state))))
         entry = {**asdict(placed), "duration_ms": timeline.duration_ms,
                  "gain_db": round(results[0].gain_db, 3)}
         state.record(key, entry)
@@ -135,6 +135,13 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
                "chapters": tuple(Chapter(c.title, c.start_ms, c.end_ms)
                                  for c in timeline.chapters), "gain_db": entry["gain_db"]}
     return variant, written
+
+
+def _gain_hint(state: BuildState) -> float | None:
+    """The gain the last MP3 needed: the voice's level hardly changes from practice to practice,
+    so it saves the search; encode_mp3 still checks the file and searches if it misses."""
+    gains = [e["gain_db"] for e in state.entries.values() if "gain_db" in e and "file" in e]
+    return gains[-1] if gains else None
 
 
 def _phone(timeline: Timeline, speech: dict[str, np.ndarray], keys: dict[str, str],

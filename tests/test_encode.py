@@ -224,6 +224,18 @@ def test_real_piper_speech_meets_the_spec(tmp_path: Path):
     assert abs(len(decode_to_pcm(done.path)) - done.samples) <= SAMPLE_RATE * 0.05
 
 
+@pytest.mark.parametrize("hint_offset_db", [0.0, 0.3, 12.0, -15.0])
+def test_gain_hint_skips_the_search_but_never_the_spec(tmp_path: Path, hint_offset_db: float):
+    """A good hint is used as it is; a wrong one falls back to the search. Both meet the spec."""
+    parts = (silence(1), speech_like(8, -24, seed=21), silence(4), peaky())
+    searched = encode_mp3(factory(*parts), tmp_path / "searched.mp3", TAGS, ())
+    hinted = encode_mp3(factory(*parts), tmp_path / "hinted.mp3", TAGS, (),
+                        gain_hint_db=searched.gain_db + hint_offset_db)
+    assert_meets_loudness_spec(tmp_path / "hinted.mp3")
+    if abs(hint_offset_db) < 0.5:
+        assert hinted.gain_db == pytest.approx(searched.gain_db + hint_offset_db)
+
+
 def test_error_in_the_chunk_factory_leaves_no_file(tmp_path: Path):
     calls = []
 
