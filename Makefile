@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install check build lint clean
+.PHONY: run test install check build lint clean serve bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11 ...")'
@@ -37,6 +37,16 @@ run: build
 	@mkdir -p var
 	@echo "Serving on http://$(HOST):$(PORT)  (development settings; Ctrl-C to stop)"
 	APP_ENV=development ALEXA_VERIFY=0 $(BIN)/flask --app 'voice_app:create_app()' run --host $(HOST) --port $(PORT)
+
+# Production serving: gunicorn with gunicorn.conf.py. Set the production variables first
+# (README: Configuration and Deploying); APP_ENV=development is accepted for a local try.
+serve: build
+	@mkdir -p var
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'voice_app:create_app()'
+
+# Build and serving benchmarks: a table on stdout, JSON under bench/results/ (about 7 minutes).
+bench: install
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf build var .pytest_cache .ruff_cache .hypothesis

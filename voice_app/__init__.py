@@ -26,21 +26,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     store = Store(settings.DATABASE_URL)
-    try:
-        store.create_schema()
-    except StoreUnavailable as error:
-        logger.error("database not reachable at start-up, will retry per request: %s", error)
+    _create_schema(store)
     app.extensions["settings"] = settings
     app.extensions["store"] = store
     app.extensions["catalog"] = CatalogSource(settings.build_dir)
 
-    from . import audio, errors
+    from . import audio, errors, limits, logs, metrics
 
     errors.register(app)
+    metrics.register(app)
+    logs.install(app)
+    limits.install(app)
     app.register_blueprint(audio.blueprint)
     for name in ("alexa", "phone", "web"):
         _register_optional(app, name)
     return app
+
+
+def _create_schema(store: Store) -> None:
+    """Create missing tables; gunicorn workers (or hosts) starting together may race to it."""
+    import sqlalchemy as sa
+
+    for attempt in (1, 2):
+        try:
+            store.create_schema()
+            return
+        except StoreUnavailable as error:
+            logger.error("database not reachable at start-up, will retry per request: %s", error)
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            if attempt == 2:
+                raise
+            logger.info("another process created the tables at the same moment; checking again")
 
 
 def _register_optional(app: Flask, name: str) -> None:

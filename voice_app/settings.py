@@ -48,6 +48,14 @@ class Settings:
     """Keys the HMAC that turns Alexa user ids and phone numbers into opaque keys."""
     MAX_CONTENT_LENGTH: int = 64 * 1024
     """Request bodies above this many bytes are refused with 413 unread."""
+    METRICS_TOKEN: str = ""
+    """When set, `GET /metrics` needs `Authorization: Bearer <token>`; open otherwise."""
+    PROMETHEUS_MULTIPROC_DIR: str = ""
+    """Folder where gunicorn's workers share metrics (`gunicorn.conf.py` sets it); empty for
+    one process."""
+    ALEXA_TEST_PKI_DIR: str = ""
+    """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
+    and read signing certificates from it instead of Amazon's URL. Refused in production."""
 
     @property
     def is_production(self) -> bool:
@@ -101,6 +109,8 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError("APP_ENV must be production, development or test")
     if not settings.is_production:
         return
+    if settings.ALEXA_TEST_PKI_DIR:
+        raise SettingsError("ALEXA_TEST_PKI_DIR is for development and tests only: unset it")
     if not settings.ALEXA_VERIFY:
         raise SettingsError("ALEXA_VERIFY=0 is for development only: unset it, or set "
                             "APP_ENV=development")

@@ -32,6 +32,12 @@ __all__ = ["install_verifier", "register"]
 def register(app: Flask) -> None:
     settings = app.extensions["settings"]
     verifier = RequestVerifier(settings.ALEXA_SKILL_ID) if settings.ALEXA_VERIFY else None
+    if verifier is not None and settings.ALEXA_TEST_PKI_DIR:  # never in production (settings)
+        from pathlib import Path
+
+        from .local_pki import local_verifier
+
+        verifier = local_verifier(settings.ALEXA_SKILL_ID, Path(settings.ALEXA_TEST_PKI_DIR))
     app.extensions["alexa"] = AlexaEndpoint(skill=build_skill(), verifier=verifier)
     app.register_blueprint(blueprint)
 

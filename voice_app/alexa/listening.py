@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from ..metrics import count_practice
 from ..store import Position
 from . import responses
 from .playback import Cue, locate
@@ -114,6 +115,7 @@ def finish(handler_input: HandlerInput) -> None:
     at = datetime.fromtimestamp(found.event_ms / 1000, UTC)
     found.store.record_completion(found.listener_key, token.practice_id, token.minutes, CHANNEL,
                                   at)
+    count_practice("finished", CHANNEL)
     stored = found.store.get_position(found.listener_key)
     if stored is None or _token_of(stored) == token:
         found.store.clear_position(found.listener_key, found.event_ms)

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..catalog import Practice
+from ..metrics import count_practice
 from ..store import StoreUnavailable
 from . import flow, menu, scenes, security, speech, state, twiml
 from .scenes import Call, Place
@@ -78,8 +79,10 @@ def _start(call: Call, practice: Practice, minutes: int | None) -> str:
     variant = practice.nearest_variant(minutes)
     if not variant.phone:
         return scenes.menu_scene(call, sorry=True)
-    return scenes.segment_scene(call, Place(practice, variant, 0),
+    body = scenes.segment_scene(call, Place(practice, variant, 0),
                                 [call.voice.prompt("starting")])
+    count_practice("started", "phone")
+    return body
 
 
 def length() -> Response:
@@ -142,7 +145,9 @@ def _move(call: Call, place: Place, command: str, *, stray_key: bool) -> str:
 
 def _play_or_finish(call: Call, place: Place, index: int | None) -> str:
     if index is None:
-        return scenes.done_scene(call, place)
+        body = scenes.done_scene(call, place)
+        count_practice("finished", "phone")
+        return body
     return scenes.segment_scene(call, Place(place.practice, place.variant, index))
 
 

@@ -8,6 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ...catalog import Catalog, Practice
+from ...metrics import count_practice
 from ...recommend import choices, recommend
 from .. import playback, responses, speech
 from ..listening import play_and_save
@@ -68,7 +69,9 @@ class StartPractice(Handler):
         if practice is None or not practice.variants:
             return offer_choices(handler_input, catalog, minutes)
         cue = playback.start(practice, minutes)
-        return play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes))
+        answer = play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes))
+        count_practice("started", "alexa")
+        return answer
 
 
 def offer_choices(handler_input: HandlerInput, catalog: Catalog,
@@ -94,7 +97,9 @@ class Recommend(Handler):
             return offer_choices(handler_input, catalog, None)
         cue = playback.Cue(found.practice, found.variant, 0, 0)
         say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
-        return play_and_save(handler_input, cue, say)
+        answer = play_and_save(handler_input, cue, say)
+        count_practice("started", "alexa")
+        return answer
 
 
 class ListPractices(Handler):

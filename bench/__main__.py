@@ -1,0 +1,47 @@
+"""`python -m bench [build|serving|all]` (make bench): run the benchmarks, print the table, write
+bench/results/bench-<time>.json. The build figures use the whole library; BENCH_QUICK=1 builds a
+four-practice subset instead (a few minutes less, and the edit's share of a smaller cold build is
+larger)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import build_bench, serving_bench
+from .report import table, write_json
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FIXTURE_BUILD = Path(__file__).resolve().parent.parent / "var" / "test-build"
+
+
+def main(argv: list[str]) -> int:
+    which = argv[0] if argv else "all"
+    began = time.monotonic()
+    figures, raw = [], {}
+    with tempfile.TemporaryDirectory(prefix="compassion-bench-") as scratch:
+        work = Path(scratch)
+        library = None
+        if which in ("all", "build"):
+            print("build benchmarks (a few minutes) ...", flush=True)
+            found, raw["build"], library = build_bench.run(work / "build",
+                                                           os.environ.get("BENCH_QUICK") != "1")
+            figures += found
+        if which in ("all", "serving"):
+            print("serving benchmarks (about 2 minutes) ...", flush=True)
+            found, raw["serving"] = serving_bench.run(work / "serving", library or FIXTURE_BUILD)
+            figures += found
+    raw["total_s"] = round(time.monotonic() - began, 1)
+    path = write_json(RESULTS, figures, raw)
+    print(table(figures))
+    passed = sum(f.passed for f in figures)
+    print(f"\n{passed} of {len(figures)} figures meet their target; {raw['total_s']:.0f} s; "
+          f"results in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
