@@ -373,3 +373,17 @@ def test_phone_wav_limits_instead_of_clipping(tmp_path: Path):
     _, samples = read_wav(tmp_path / "hot.wav")
     assert np.abs(samples.astype(int)).max() < 32767
     assert measure_ebur128(tmp_path / "hot.wav").true_peak_dbtp <= -0.5
+
+
+def test_phone_resampling_keeps_speech_band_and_removes_what_8khz_cannot_hold():
+    from audio_build.encode import to_phone_rate
+
+    t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
+    fade = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.05)
+    speech_band = (0.5 * np.sin(2 * np.pi * 1000 * t) * fade * 32767).astype(np.int16)
+    too_high = (0.5 * np.sin(2 * np.pi * 5000 * t) * fade * 32767).astype(np.int16)
+    kept, removed = to_phone_rate(speech_band), to_phone_rate(too_high)
+    assert len(kept) == 16000
+    middle = slice(4000, 12000)
+    assert np.sqrt(np.mean(kept[middle] ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.02)
+    assert np.abs(removed).max() < 1e-3

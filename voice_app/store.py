@@ -97,6 +97,23 @@ class Store:
         self.engine = _make_engine(url, connect_timeout_s)
         self._upsert = postgresql.insert if self.engine.dialect.name == "postgresql" \
             else sqlite.insert
+        self._save_position = self._position_upsert()
+        call = self._upsert(calls).values({c.name: sa.bindparam(c.name) for c in calls.columns})
+        self._save_call = call.on_conflict_do_update(
+            index_elements=[calls.c.call_key],
+            set_={"data": call.excluded.data, "updated_at": call.excluded.updated_at})
+
+    def _position_upsert(self) -> sa.Insert:
+        """Built once: an upsert that only a newer (or same-time) event may win.
+
+        Building the statement per request cost more than running it."""
+        columns = [c.name for c in progress.columns]
+        statement = self._upsert(progress).values({c: sa.bindparam(c) for c in columns})
+        return statement.on_conflict_do_update(
+            index_elements=[progress.c.listener_key],
+            set_={c: statement.excluded[c] for c in columns if c != "listener_key"},
+            where=progress.c.event_ms <= statement.excluded.event_ms,
+        ).returning(progress.c.listener_key)
 
     def create_schema(self) -> None:
         with self._begin() as conn:
@@ -130,14 +147,8 @@ class Store:
             raise ValueError(f"unknown status {position.status!r}")
         values = {"listener_key": listener_key, **_position_values(position),
                   "updated_at": now()}
-        statement = self._upsert(progress).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[progress.c.listener_key],
-            set_={k: statement.excluded[k] for k in values if k != "listener_key"},
-            where=progress.c.event_ms <= statement.excluded.event_ms,
-        ).returning(progress.c.listener_key)
         with self._begin() as conn:
-            return conn.execute(statement).first() is not None
+            return conn.execute(self._save_position, values).first() is not None
 
     def get_position(self, listener_key: str) -> Position | None:
         with self._begin() as conn:
@@ -176,12 +187,8 @@ class Store:
     def save_call(self, call_key: str, data: dict[str, Any]) -> None:
         values = {"call_key": call_key, "data": json.dumps(data, sort_keys=True),
                   "updated_at": now()}
-        statement = self._upsert(calls).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[calls.c.call_key],
-            set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at})
         with self._begin() as conn:
-            conn.execute(statement)
+            conn.execute(self._save_call, values)
 
     def get_call(self, call_key: str) -> dict[str, Any] | None:
         with self._begin() as conn:
