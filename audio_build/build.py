@@ -8,6 +8,8 @@ processes. Nothing is written before the whole library has checked clean.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -118,7 +120,8 @@ def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
          engine: Engine | None, progress: Progress | None) -> list[PracticeResult]:
     results: list[PracticeResult] = []
     if config.jobs > 1 and engine is None and len(selected) > 1:
-        with ProcessPoolExecutor(max_workers=config.jobs) as pool:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context) as pool:
             futures = [pool.submit(_build_in_worker, p, config, state.entries)
                        for p in selected]
             for future in futures:
@@ -139,10 +142,22 @@ def _build_in_worker(practice: PracticeScript, config: BuildConfig,
                      entries: dict[str, dict[str, Any]]) -> PracticeResult:
     state = BuildState(config.out_dir)
     state.entries = dict(entries)
-    engine = make_engine(config.engine, config.voice)
+    threads = max(1, (os.cpu_count() or 1) // config.jobs)
+    engine = _worker_engine(config, threads)
     result = build_practice(practice, config, engine, state)
     fresh = {k: state.entries[k] for k in state.used}
     return PracticeResult(result.entry, result.synthesized, result.cached, result.written, fresh)
+
+
+_WORKER_ENGINES: dict[tuple[str, str | None, int], Engine] = {}
+
+
+def _worker_engine(config: BuildConfig, threads: int) -> Engine:
+    """One engine per worker process, loaded once and reused for every practice it builds."""
+    key = (config.engine, config.voice, threads)
+    if key not in _WORKER_ENGINES:
+        _WORKER_ENGINES[key] = make_engine(config.engine, config.voice, threads=threads)
+    return _WORKER_ENGINES[key]
 
 
 def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine,

@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--engine", choices=["piper", "gtts"], default="piper")
     build.add_argument("--voice", help="Piper .onnx voice path or name; gTTS 'lang[:tld]'")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--jobs", type=int, default=1, help="practices built in parallel")
+    build.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
+                       help="practices built in parallel (default: one per core, at most 4)")
     build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
     build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))
     build.set_defaults(command=run_build)
@@ -101,9 +102,14 @@ def run_build(args: argparse.Namespace) -> int:
     from .progress import ProgressReporter, format_summary
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The committed Alexa model follows the service's library only: a build into another folder
+    # (a test, a benchmark, a partial library) must not rewrite it.
+    serving_library = args.out.resolve() == Path("build").resolve() and not args.scripts
     config = BuildConfig(out_dir=args.out, scripts=tuple(args.scripts), only=tuple(args.only),
                          engine=args.engine, voice=args.voice, jobs=max(1, args.jobs),
-                         crisis_line=args.crisis_line)
+                         crisis_line=args.crisis_line,
+                         skill_model_path=BuildConfig.skill_model_path if serving_library
+                         else None)
     total = len(args.only) or len(load_library(args.scripts).practices)
     summary = build_library(config, progress=ProgressReporter(total))
     print(format_summary(summary))

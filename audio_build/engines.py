@@ -108,10 +108,14 @@ class Engine(Protocol):
     def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray: ...
 
 
-def make_engine(name: str = "piper", voice: str | None = None) -> Engine:
-    """Build an engine by name; `voice` is a Piper .onnx path/name or a gTTS "lang[:tld]"."""
+def make_engine(name: str = "piper", voice: str | None = None, threads: int | None = None
+                ) -> Engine:
+    """Build an engine by name; `voice` is a Piper .onnx path/name or a gTTS "lang[:tld]".
+
+    `threads` caps the CPU threads a local engine uses (None: all cores); parallel builds give
+    each worker one so workers do not fight over cores."""
     if name == "piper":
-        return PiperEngine(voice)
+        return PiperEngine(voice, threads=threads)
     if name == "gtts":
         lang, _, tld = (voice or "en").partition(":")
         return GttsEngine(lang=lang, tld=tld or "com")
@@ -121,8 +125,9 @@ def make_engine(name: str = "piper", voice: str | None = None) -> Engine:
 class PiperEngine:
     """Offline neural TTS with a Piper voice; the voice loads on first synthesis."""
 
-    def __init__(self, voice: str | Path | None = None) -> None:
+    def __init__(self, voice: str | Path | None = None, *, threads: int | None = None) -> None:
         self.model_path, self.config_path, self.card_path = _resolve_piper_voice(voice)
+        self.threads = threads
         self.voice_name = self.model_path.name.removesuffix(".onnx")
         self._voice: Any = None
         self._voice_sha256 = self._licence = ""
@@ -179,17 +184,36 @@ class PiperEngine:
     def _load(self) -> Any:
         with self._lock:
             if self._voice is None:
-                from piper import PiperVoice
-
                 started = time.perf_counter()
                 try:
-                    self._voice = PiperVoice.load(self.model_path, config_path=self.config_path)
+                    self._voice = _load_piper(self.model_path, self.config_path, self.threads)
                 except Exception as error:  # as above: InvalidProtobuf, NoSuchFile, ...
                     raise SynthesisError(
                         f"could not load Piper voice {self.model_path}: {error}") from error
                 logger.info("loaded Piper voice %s in %.2fs", self.voice_name,
                             time.perf_counter() - started)
             return self._voice
+
+
+def _load_piper(model_path: Path, config_path: Path, threads: int | None) -> Any:
+    """PiperVoice.load, with onnxruntime's memory-pattern planning off: every sentence has its
+    own shapes, so the planned buffers are never reused, and turning it off cut peak memory over
+    the library from 353 to 310 MB at the same speed."""
+    import json
+
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.enable_mem_pattern = False
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(model_path), sess_options=options,
+                                           providers=["CPUExecutionProvider"])
+    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+    return PiperVoice(config=config, session=session)
 
 
 def _resolve_piper_voice(voice: str | Path | None) -> tuple[Path, Path, Path]:
