@@ -35,6 +35,10 @@ from .skill_model import write_skill_model
 logger = logging.getLogger(__name__)
 
 
+DEFAULT_JOBS = min(os.cpu_count() or 1, 4)
+"""Practices built at once by the CLI: one worker per core, each with one Piper thread."""
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     """Everything one build needs, passed explicitly (no global configuration)."""

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .build import DEFAULT_JOBS
 from .errors import AudioBuildError, ScriptErrors
 from .library import load_library
 from .timing import estimate_variant
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--engine", choices=["piper", "gtts"], default="piper")
     build.add_argument("--voice", help="Piper .onnx voice path or name; gTTS 'lang[:tld]'")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
+    build.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                        help="practices built in parallel (default: one per core, at most 4)")
     build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
     build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))

@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(out: Path, scripts: Path, cache: Path, only: list[str]) -> dict[str, float]:
-    from audio_build.build import BuildConfig, build_library
+    from audio_build.build import DEFAULT_JOBS, BuildConfig, build_library
 
     config = BuildConfig(out_dir=out, scripts=(scripts,), only=tuple(only),
                          prompts_path=ROOT / "scripts" / "prompts.yaml", skill_model_path=None,
-                         cache_dir=cache)
+                         cache_dir=cache, jobs=DEFAULT_JOBS)  # as `python -m audio_build build`
     summary = build_library(config)
     return {"audio_min": summary.audio_ms / 60_000, "synthesized": summary.synthesized,
             "written": summary.written, "variants": summary.variants}
