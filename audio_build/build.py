@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -125,7 +126,8 @@ def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
     results: list[PracticeResult] = []
     if config.jobs > 1 and engine is None and len(selected) > 1:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_build_in_worker, p, config, state.entries)
                        for p in selected]
             for future in futures:
@@ -153,6 +155,16 @@ def _build_in_worker(practice: PracticeScript, config: BuildConfig,
     return PracticeResult(result.entry, result.synthesized, result.cached, result.written, fresh)
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker whose build was killed (even with SIGKILL) must not live on as an orphan."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 _WORKER_ENGINES: dict[tuple[str, str | None, int], Engine] = {}
 
 
@@ -170,6 +182,8 @@ def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine
     cache = SegmentCache(config.segment_cache_dir)
     settings = SpeechSettings(length_scale=practice.length_scale)
     speech = synthesize_sentences(practice, engine, settings, cache)
+    if cache.stats.synthesized and hasattr(engine, "release"):
+        engine.release()  # encoding needs no voice: don't add its memory to the encoder's
     keys = {text: cache.key(engine.identity(settings), text) for text in speech}
     built = variants.build_variants(practice, speech, keys, config.out_dir, state)
     entry = PracticeEntry(

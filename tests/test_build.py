@@ -295,6 +295,13 @@ def test_missing_ffmpeg_is_one_line_naming_both_fixes(tmp_path):
     assert "ffmpeg" in line and "imageio-ffmpeg" in line and "PATH" in line
 
 
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
 def test_killed_build_completes_on_the_next_run(tmp_path):
     """SIGKILL half-way, run again: the catalog's every file matches its recorded sha256."""
     import signal
@@ -314,8 +321,13 @@ def test_killed_build_completes_on_the_next_run(tmp_path):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((tmp_path / "build").glob("audio/*.mp3")):
         time.sleep(0.05)
+    workers = children_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "orphaned workers"
     assert not (tmp_path / "build" / "catalog.json").exists()
     result = run_build(tmp_path)
     assert result.returncode == 0, result.stderr
