@@ -15,7 +15,6 @@ import hashlib
 import logging
 import math
 import os
-import re
 import tempfile
 import wave
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, CTOCFlags
 
-from audio_build.errors import AudioBuildError
+from audio_build.errors import EncodeError
 from audio_build.ffmpeg import decode_to_pcm, encode_pcm, stream_decode
+from audio_build.id3 import Chapter, Tags, check_metadata, fit_chapters, write_tags
 from audio_build.loudness import (
     Loudness,
     LoudnessMeter,
@@ -63,44 +62,6 @@ GAIN_SEARCH_TOLERANCE_LU = 0.15
 RETRY_TOLERANCE_LU = 0.5
 ACCEPT_TOLERANCE_LU = 1.0
 PHONE_CEILING_DBTP = -1.0
-CHAPTER_SLACK_MS = 50
-"""Chapter ends this far past the programme end (ms rounding upstream) are clamped to it."""
-TOC_ELEMENT_ID = "toc"
-
-
-class EncodeError(AudioBuildError):
-    """The programme or its metadata could not become a file that meets the spec."""
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One ID3 CHAP frame: a titled span of the programme."""
-
-    element_id: str
-    """Unique ASCII id within the file, e.g. "ch1"."""
-    title: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True)
-class Tags:
-    """The ID3 text frames written to every MP3."""
-
-    title: str
-    """TIT2"""
-    artist: str
-    """TPE1"""
-    album: str
-    """TALB"""
-    year: str
-    """Four digits; TDRC, written as TYER in ID3v2.3."""
-    genre: str
-    """TCON"""
-    comment: str
-    """COMM, language "eng", empty description."""
-
-
 @dataclass(frozen=True)
 class EncodeResult:
     """The final MP3, as measured after encoding."""
@@ -145,7 +106,7 @@ def encode_mp3(
     practice) skips the measuring pass and the dry runs: the programme is encoded with it at
     once and checked on the file as always; if that misses, the full search runs.
     """
-    _check_metadata(tags, chapters)
+    check_metadata(tags, chapters)
     if gain_hint_db is not None:
         try:
             return _encode(chunks, out_path, tags, chapters, _hinted(chunks, gain_hint_db),
@@ -178,10 +139,10 @@ def _hinted(chunks: ChunkFactory, gain_hint_db: float) -> _Start:
 
 def _encode(chunks: ChunkFactory, out_path: Path, tags: Tags, chapters: Sequence[Chapter],
             start: _Start, spec: _Spec) -> EncodeResult:
-    chapters = _fit_chapters(chapters, samples_to_ms(start.total))
+    chapters = fit_chapters(chapters, samples_to_ms(start.total))
     with _atomic_output(out_path) as part:
         measured, gain_db = _encode_verified(chunks, start, part, spec)
-        _write_tags(part, tags, chapters)
+        write_tags(part, tags, chapters)
     size, digest = _digest(out_path)
     return EncodeResult(
         duration_ms=samples_to_ms(start.total),
@@ -344,63 +305,6 @@ def _counted(blocks: Iterable[np.ndarray], expected: int) -> Iterator[np.ndarray
         yield block
     if seen != expected:
         raise EncodeError(f"the chunk factory gave {expected} samples, then {seen}")
-
-
-def _check_metadata(tags: Tags, chapters: Sequence[Chapter]) -> None:
-    if not re.fullmatch(r"\d{4}", tags.year):
-        raise EncodeError(f"year must be four digits for ID3v2.3, got {tags.year!r}")
-    ids = [chapter.element_id for chapter in chapters]
-    if len(set(ids)) != len(ids) or TOC_ELEMENT_ID in ids:
-        raise EncodeError(f"chapter ids must be unique and not {TOC_ELEMENT_ID!r}: {ids}")
-    previous_end = 0
-    for chapter in chapters:
-        if not (chapter.element_id.isascii() and chapter.element_id.isprintable()):
-            raise EncodeError(f"chapter id must be printable ASCII: {chapter.element_id!r}")
-        if not previous_end <= chapter.start_ms < chapter.end_ms:
-            raise EncodeError(f"chapter {chapter.element_id} overlaps or is empty: {chapter}")
-        previous_end = chapter.end_ms
-
-
-def _fit_chapters(chapters: Sequence[Chapter], duration_ms: int) -> list[Chapter]:
-    fitted = []
-    for chapter in chapters:
-        if chapter.end_ms > duration_ms + CHAPTER_SLACK_MS or chapter.start_ms >= duration_ms:
-            raise EncodeError(
-                f"chapter {chapter.element_id} ends after the programme ({duration_ms} ms)"
-            )
-        end_ms = min(chapter.end_ms, duration_ms)
-        fitted.append(Chapter(chapter.element_id, chapter.title, chapter.start_ms, end_ms))
-    return fitted
-
-
-def _write_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
-    id3 = ID3()
-    for frame in (TIT2, TPE1, TALB, TDRC, TCON):
-        id3.add(frame(encoding=3, text=[getattr(tags, _TEXT_FIELDS[frame])]))
-    id3.add(COMM(encoding=3, lang="eng", desc="", text=[tags.comment]))
-    for chapter in chapters:
-        id3.add(
-            CHAP(
-                element_id=chapter.element_id,
-                start_time=chapter.start_ms,
-                end_time=chapter.end_ms,
-                sub_frames=[TIT2(encoding=3, text=[chapter.title])],
-            )
-        )
-    if chapters:
-        id3.add(
-            CTOC(
-                element_id=TOC_ELEMENT_ID,
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=[chapter.element_id for chapter in chapters],
-                sub_frames=[TIT2(encoding=3, text=[tags.title])],
-            )
-        )
-    id3.update_to_v23()  # save(v2_version=3) alone would keep TDRC, which v2.3 lacks
-    id3.save(path, v2_version=3)
-
-
-_TEXT_FIELDS = {TIT2: "title", TPE1: "artist", TALB: "album", TDRC: "year", TCON: "genre"}
 
 
 @contextlib.contextmanager

@@ -37,3 +37,7 @@ class SynthesisError(AudioBuildError):
 
 class FfmpegMissingError(AudioBuildError):
     """Neither a system ffmpeg nor imageio-ffmpeg's binary could be found."""
+
+
+class EncodeError(AudioBuildError):
+    """The programme or its metadata could not become a file that meets the spec."""
