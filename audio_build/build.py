@@ -99,8 +99,9 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     config.out_dir.mkdir(parents=True, exist_ok=True)
     remove_staging(config.out_dir)
     state = BuildState(config.out_dir)
-    results = _run(selected, config, state, engine, progress)
-    engine = engine or make_engine(config.engine, config.voice)
+    local = engine or make_engine(config.engine, config.voice)
+    results = _run(selected, config, state, local, progress, parallel=engine is None)
+    engine = local
     previous = read_catalog(config.out_dir)
     entries = {r.entry.practice_id: r.entry for r in results}
     if previous and config.only:
@@ -122,9 +123,12 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
 
 
 def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
-         engine: Engine | None, progress: Progress | None) -> list[PracticeResult]:
+         engine: Engine, progress: Progress | None, *, parallel: bool
+         ) -> list[PracticeResult]:
+    """Build the practices: in worker processes when several need synthesis (and the engine
+    is ours to recreate in each), else one after another with `engine`."""
     results: list[PracticeResult] = []
-    if config.jobs > 1 and engine is None and len(selected) > 1:
+    if parallel and config.jobs > 1 and _to_synthesize(selected, config, engine) > 1:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
@@ -136,12 +140,23 @@ def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
                 if progress:
                     progress(results[-1])
         return results
-    engine = engine or make_engine(config.engine, config.voice)
     for practice in selected:
         results.append(build_practice(practice, config, engine, state))
         if progress:
             progress(results[-1])
     return results
+
+
+def _to_synthesize(selected: list[PracticeScript], config: BuildConfig, engine: Engine) -> int:
+    """How many practices have sentences not yet in the cache: workers pay off only for those
+    (starting them costs seconds, which a rebuild after a small edit should not pay)."""
+    cache = SegmentCache(config.segment_cache_dir)
+    count = 0
+    for practice in selected:
+        identity = engine.identity(SpeechSettings(length_scale=practice.length_scale))
+        if any(not cache.path(cache.key(identity, s)).exists() for s in sentences_of(practice)):
+            count += 1
+    return count
 
 
 def _build_in_worker(practice: PracticeScript, config: BuildConfig,

@@ -56,7 +56,9 @@ def build_variants(practice: PracticeScript, speech: dict[str, np.ndarray],
         mp3s.append(variant)
         written += count
     # The phone plays the same speech at the level the longest MP3 needed after limiting.
-    gain_db = mp3s[-1].pop("gain_db")
+    # Rounded to half a decibel, so an MP3 re-encoded after an edit (whose gain moves by a few
+    # hundredths) does not ripple into rewriting every phone segment of the practice.
+    gain_db = round(mp3s[-1].pop("gain_db") * 2) / 2
     built = []
     for timeline, variant in zip(timelines, mp3s, strict=True):
         variant.pop("gain_db", None)
@@ -123,11 +125,13 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
     if entry is None or "gain_db" not in entry:
         stem = f"{practice.practice_id}-{timeline.minutes}min"
         results = []
+        hint = _gain_hint(state, practice.practice_id, timeline.minutes)
         placed = place_hashed(out_dir, "audio", stem, "mp3", lambda path: results.append(
             encode_mp3(programme(timeline.clips, speech), path, tags, chapters,
-                       target_lufs=TARGET_LUFS, gain_hint_db=_gain_hint(state))))
+                       target_lufs=TARGET_LUFS, gain_hint_db=hint)))
         entry = {**asdict(placed), "duration_ms": timeline.duration_ms,
-                 "gain_db": round(results[0].gain_db, 3)}
+                 "gain_db": round(results[0].gain_db, 3),
+                 "practice_id": practice.practice_id, "minutes": timeline.minutes}
         state.record(key, entry)
         written = 1
     variant = {"minutes": timeline.minutes, "duration_ms": entry["duration_ms"],
@@ -137,11 +141,18 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
     return variant, written
 
 
-def _gain_hint(state: BuildState) -> float | None:
-    """The gain the last MP3 needed: the voice's level hardly changes from practice to practice,
-    so it saves the search; encode_mp3 still checks the file and searches if it misses."""
-    gains = [e["gain_db"] for e in state.entries.values() if "gain_db" in e and "file" in e]
-    return gains[-1] if gains else None
+def _gain_hint(state: BuildState, practice_id: str, minutes: int) -> float | None:
+    """The gain this variant needed last time, else another of the practice's, else the last
+    MP3's: the voice's level hardly changes, so it saves the search (encode_mp3 still checks the
+    file and searches if it misses). Keeping a practice's gain steady across edits also keeps its
+    phone segments, which carry that gain, from being rewritten."""
+    entries = [e for e in state.entries.values() if "gain_db" in e and "file" in e]
+    for wanted in ((practice_id, minutes), (practice_id, None), (None, None)):
+        for entry in reversed(entries):
+            if wanted[0] in (None, entry.get("practice_id")) and \
+                    wanted[1] in (None, entry.get("minutes")):
+                return float(entry["gain_db"])
+    return None
 
 
 def _phone(timeline: Timeline, speech: dict[str, np.ndarray], keys: dict[str, str],
