@@ -44,6 +44,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+TARGET_LUFS = -16.0
+"""Integrated loudness of everything we publish: Apple Podcasts' guidance, inside Alexa's range."""
 MP3_SAMPLE_RATE = 44100
 PHONE_SAMPLE_RATE = 8000
 MP3_ARGS = (
@@ -96,7 +98,7 @@ def encode_mp3(
     tags: Tags,
     chapters: Sequence[Chapter],
     *,
-    target_lufs: float = -16.0,
+    target_lufs: float = TARGET_LUFS,
     max_true_peak_dbtp: float = -2.0,
     gain_hint_db: float | None = None,
 ) -> EncodeResult:
@@ -192,7 +194,7 @@ def to_phone_rate(samples: np.ndarray) -> np.ndarray:
     return np.fft.irfft(spectrum[:keep] * taper, n_out) * (n_out / max(len(x), 1))
 
 
-def normalising_gain(chunks: ChunkFactory, *, target_lufs: float = -16.0,
+def normalising_gain(chunks: ChunkFactory, *, target_lufs: float = TARGET_LUFS,
                      ceiling_dbtp: float = PHONE_CEILING_DBTP) -> float:
     """The gain that brings the programme to target_lufs after limiting at ceiling_dbtp."""
     source = measure(_checked(chunks()), SAMPLE_RATE)

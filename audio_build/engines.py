@@ -298,12 +298,3 @@ def _join(chunks: list[np.ndarray], gap_samples: int) -> np.ndarray:
             parts.append(gap)
         parts.append(_trim(chunk))
     return np.concatenate(parts).astype(np.int16, copy=False)
-
-
-def __getattr__(name: str) -> Any:
-    """`GttsEngine` and `RetryPolicy` live in gtts_engine; importing them from here still works."""
-    if name in ("GttsEngine", "RetryPolicy"):
-        from audio_build import gtts_engine
-
-        return getattr(gtts_engine, name)
-    raise AttributeError(name)

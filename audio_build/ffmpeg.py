@@ -10,12 +10,10 @@ import functools
 import logging
 import math
 import os
-import queue
 import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +31,6 @@ ENV_OVERRIDE = "FFMPEG_BINARY"
 _HOW_TO_INSTALL = "install ffmpeg on PATH or `pip install imageio-ffmpeg`"
 _QUIET = ("-nostdin", "-hide_banner", "-loglevel", "error")
 _READ_BYTES = 1 << 18
-_FEED_DEPTH = 8
-"""Chunks queued for ffmpeg's stdin: enough to keep it busy, bounded so memory stays flat."""
 _STDERR_TAIL = 2000
 
 
@@ -113,28 +109,11 @@ def encode_pcm(
 
 
 def _feed(stdin: IO[bytes], chunks: Iterable[np.ndarray]) -> None:
-    """Write the chunks from a second thread, so making the next chunk (numpy, which releases
-    the GIL) overlaps with ffmpeg encoding the last one instead of waiting on a full pipe."""
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=_FEED_DEPTH)
-    writer = threading.Thread(target=_write_all, args=(stdin, pending), daemon=True)
-    writer.start()
     try:
         for chunk in chunks:
-            pending.put(np.asarray(chunk, dtype="<i2").tobytes())
-    finally:
-        pending.put(None)
-        writer.join()
-
-
-def _write_all(stdin: IO[bytes], pending: queue.Queue[bytes | None]) -> None:
-    broken = False
-    while (data := pending.get()) is not None:
-        if broken:
-            continue  # keep draining so the producer never blocks on a dead ffmpeg
-        try:
-            stdin.write(data)
-        except (BrokenPipeError, ValueError):
-            broken = True  # ffmpeg exited early; its exit status and stderr say why
+            stdin.write(np.asarray(chunk, dtype="<i2").tobytes())
+    except BrokenPipeError:
+        pass  # ffmpeg exited early; its exit status and stderr say why
 
 
 def stream_decode(path: Path, sample_rate: int) -> Iterator[np.ndarray]:

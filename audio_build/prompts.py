@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .build import BuildConfig
 
 PROMPT_VERSION = "prompt-wav-8k-v2"
-TARGET_LUFS = -16.0
 
 
 def spoken_number(number: str) -> str:
@@ -64,7 +63,7 @@ def build_prompts(config: BuildConfig, engine: Engine, cache: SegmentCache, stat
         entry = state.lookup(key)
         if entry is None:
             audio = _speak(engine, settings, cache, name, sentences)
-            gain = normalising_gain(lambda a=audio: iter([a]), target_lufs=TARGET_LUFS)
+            gain = normalising_gain(lambda a=audio: iter([a]))
             placed = place_hashed(config.out_dir, "phone", f"prompt-{name}", "wav",
                                   lambda path, a=audio, g=gain: encode_phone_wav(
                                       a, path, gain_db=g))

@@ -28,7 +28,6 @@ from .script import PracticeScript
 ENCODE_VERSION = "mp3-64k-44k1-mono-16lufs-v2"
 """Bump when encoding, tagging, fades or the bell change, so every output is rebuilt."""
 PHONE_VERSION = "wav-8k-v1"
-TARGET_LUFS = -16.0
 MAX_TRUE_PEAK_DBTP = -2.05
 """The spec is −2 dBTP; checking at −2.05 leaves a margin for meters that differ or round."""
 FADE_MS = 8
@@ -130,7 +129,7 @@ def _mp3(practice: PracticeScript, timeline: Timeline, speech: dict[str, np.ndar
         hint = _gain_hint(state, practice.practice_id, timeline.minutes)
         placed = place_hashed(out_dir, "audio", stem, "mp3", lambda path: results.append(
             encode_mp3(programme(timeline.clips, speech), path, tags, chapters,
-                       target_lufs=TARGET_LUFS, max_true_peak_dbtp=MAX_TRUE_PEAK_DBTP,
+                       max_true_peak_dbtp=MAX_TRUE_PEAK_DBTP,
                        gain_hint_db=hint)))
         entry = {**asdict(placed), "duration_ms": timeline.duration_ms,
                  "gain_db": round(results[0].gain_db, 3),

@@ -220,8 +220,7 @@ def test_skill_model_lists_the_practice(built):
     model = json.loads((root / "skill" / "en-US.json").read_text())
     language = model["interactionModel"]["languageModel"]
     assert language["invocationName"] == "compassion break"
-    (practice_type,) = [t for t in language["types"] if t["name"] == "PracticePractice"
-                        or t["name"] == "PracticeName"]
+    (practice_type,) = [t for t in language["types"] if t["name"] == "PracticeName"]
     (value,) = practice_type["values"]
     assert value["id"] == "test-breath"
     assert "testing breath" in value["name"]["synonyms"]

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import audio_signals as signals
 import numpy as np
 import pytest
+from audio_signals import to_int16
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3, BitrateMode
 
@@ -42,21 +44,8 @@ TAGS = Tags(
 
 
 def speech_like(seconds: float, dbfs: float, seed: int) -> np.ndarray:
-    """Band-limited noise in syllable-long bursts with gaps, as int16."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * SAMPLE_RATE)
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
-    spectrum[(freqs < 100) | (freqs > 5000)] = 0
-    noise = np.fft.irfft(spectrum, n)
-    envelope = np.zeros(n)
-    start = 0
-    while start < n:
-        length = int(SAMPLE_RATE * rng.uniform(0.15, 0.5))
-        envelope[start : start + length] = np.hanning(length)[: n - start]
-        start += length + int(SAMPLE_RATE * rng.uniform(0.05, 0.6))
-    burst = noise * envelope
-    return np.rint(burst / np.abs(burst).max() * 10 ** (dbfs / 20) * 32767).astype(np.int16)
+    """Speech-like bursts up to 5 kHz, as int16 peaking at `dbfs`."""
+    return to_int16(signals.speech_like(seconds, dbfs, seed, top_hz=5000) * 32767 / 32768)
 
 
 def silence(seconds: float) -> np.ndarray:

@@ -15,15 +15,9 @@ import pytest
 import requests
 import responses
 
-from audio_build.engines import (
-    PIPER_LENGTH_SCALE,
-    GttsEngine,
-    PiperEngine,
-    RetryPolicy,
-    SpeechSettings,
-    make_engine,
-)
+from audio_build.engines import PIPER_LENGTH_SCALE, PiperEngine, SpeechSettings, make_engine
 from audio_build.errors import SynthesisError
+from audio_build.gtts_engine import GttsEngine, RetryPolicy
 from audio_build.pcm import SAMPLE_RATE
 
 SENTENCE = "Take a slow breath in, and let it go."

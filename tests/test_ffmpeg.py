@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import wave
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from audio_signals import write_wav
 
 from audio_build.errors import FfmpegMissingError
 from audio_build.ffmpeg import (
@@ -31,15 +31,6 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch):
     find_ffmpeg.cache_clear()
     yield
     find_ffmpeg.cache_clear()
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-    return path
 
 
 def tone(freq_hz: float, amplitude: float, seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:

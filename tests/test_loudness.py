@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_signals import speech_like, to_int16, write_wav
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,37 +25,6 @@ from audio_build.pcm import SAMPLE_RATE
 def tone(freq_hz: float, dbfs: float, seconds: float, rate: int = SAMPLE_RATE, phase=0.0):
     t = np.arange(int(seconds * rate)) / rate
     return 10 ** (dbfs / 20) * np.sin(2 * np.pi * freq_hz * t + phase)
-
-
-def to_int16(x: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(x * 32768), -32768, 32767).astype(np.int16)
-
-
-def speech_like(seconds: float, dbfs: float, seed: int = 1, rate: int = SAMPLE_RATE):
-    """Band-limited noise in syllable-long bursts with gaps."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * rate)
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n, 1 / rate)
-    spectrum[(freqs < 100) | (freqs > 4000)] = 0
-    noise = np.fft.irfft(spectrum, n)
-    envelope = np.zeros(n)
-    start = 0
-    while start < n:
-        length = int(rate * rng.uniform(0.15, 0.5))
-        envelope[start : start + length] = np.hanning(length)[: n - start]
-        start += length + int(rate * rng.uniform(0.05, 0.6))
-    burst = noise * envelope
-    return burst / np.abs(burst).max() * 10 ** (dbfs / 20)
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-    return path
 
 
 def test_k_weighting_at_48k_matches_the_published_coefficients():

@@ -101,7 +101,9 @@ def _fit(practice: Practice, minutes: float | None) -> tuple[float, int]:
 def choices(catalog: Catalog, count: int = 3) -> list[Practice]:
     """A few varied practices to offer when nothing matched: one per need, short ones first."""
     offered: list[Practice] = []
-    for need in (NEEDS[3], NEEDS[1], NEEDS[2], FALLBACK):
+    by_name = {need.name: need for need in NEEDS}
+    wanted = ("short-on-time", "overwhelmed", "numb")
+    for need in (*(by_name[name] for name in wanted), FALLBACK):
         found = recommend(catalog, need.words[0] if need.words else "")
         if found and found.practice not in offered:
             offered.append(found.practice)
