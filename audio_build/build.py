@@ -60,6 +60,11 @@ class BuildConfig:
     def segment_cache_dir(self) -> Path:
         return self.cache_dir or self.out_dir / "cache"
 
+    @property
+    def voice_work_dir(self) -> Path:
+        """Where the engine keeps files derived from its voice (the windowed cut)."""
+        return self.segment_cache_dir / "voices"
+
 
 @dataclass(frozen=True)
 class PracticeResult:
@@ -99,7 +104,7 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     config.out_dir.mkdir(parents=True, exist_ok=True)
     remove_staging(config.out_dir)
     state = BuildState(config.out_dir)
-    local = engine or make_engine(config.engine, config.voice)
+    local = engine or make_engine(config.engine, config.voice, work_dir=config.voice_work_dir)
     results = _run(selected, config, state, local, progress, parallel=engine is None)
     engine = local
     previous = read_catalog(config.out_dir)
@@ -129,6 +134,8 @@ def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
     is ours to recreate in each), else one after another with `engine`."""
     results: list[PracticeResult] = []
     if parallel and config.jobs > 1 and _to_synthesize(selected, config, engine) > 1:
+        if hasattr(engine, "prepare"):
+            engine.prepare()  # once here, not in every worker at once
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
@@ -187,7 +194,8 @@ def _worker_engine(config: BuildConfig, threads: int) -> Engine:
     """One engine per worker process, loaded once and reused for every practice it builds."""
     key = (config.engine, config.voice, threads)
     if key not in _WORKER_ENGINES:
-        _WORKER_ENGINES[key] = make_engine(config.engine, config.voice, threads=threads)
+        _WORKER_ENGINES[key] = make_engine(config.engine, config.voice, threads=threads,
+                                           work_dir=config.voice_work_dir)
     return _WORKER_ENGINES[key]
 
 
