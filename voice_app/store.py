@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,6 +56,8 @@ calls = sa.Table(
 )
 
 STATUSES = ("playing", "paused", "stopped", "finished")
+
+T = TypeVar("T")
 
 
 class StoreUnavailable(Exception):
@@ -102,6 +103,17 @@ class Store:
         self._save_call = call.on_conflict_do_update(
             index_elements=[calls.c.call_key],
             set_={"data": call.excluded.data, "updated_at": call.excluded.updated_at})
+        # Every statement is built once, with bound parameters (see _position_upsert).
+        key, call_key = sa.bindparam("listener_key"), sa.bindparam("call_key")
+        self._get_position = sa.select(progress).where(progress.c.listener_key == key)
+        self._clear_position = progress.delete().where(
+            progress.c.listener_key == key, progress.c.event_ms <= sa.bindparam("event_ms"))
+        self._record_completion = history.insert()
+        self._completions_since = sa.select(history).where(
+            history.c.listener_key == key, history.c.completed_at >= sa.bindparam("since"),
+        ).order_by(history.c.completed_at)
+        self._get_call = sa.select(calls.c.data).where(calls.c.call_key == call_key)
+        self._delete_call = calls.delete().where(calls.c.call_key == call_key)
 
     def _position_upsert(self) -> sa.Insert:
         """Built once: an upsert that only a newer (or same-time) event may win.
@@ -116,13 +128,11 @@ class Store:
         ).returning(progress.c.listener_key)
 
     def create_schema(self) -> None:
-        with self._begin() as conn:
-            metadata.create_all(conn)
+        self._run(metadata.create_all)
 
     def ping(self) -> bool:
         try:
-            with self._begin() as conn:
-                conn.execute(sa.text("SELECT 1"))
+            self._run(lambda conn: conn.execute(sa.text("SELECT 1")), retry=False)
             return True
         except StoreUnavailable:
             return False
@@ -130,14 +140,26 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-            logger.warning("database unavailable: %s", type(error.orig or error).__name__)
-            raise StoreUnavailable(str(error).splitlines()[0]) from None
+    def _run(self, work: Callable[[Connection], T], *, retry: bool = True) -> T:
+        """`work` on a pooled connection, as one transaction (on PostgreSQL each statement
+        commits by itself: every operation here is one statement, so there is no BEGIN or
+        COMMIT round trip).
+
+        Connections are not pinged before use (a round trip per operation). When the server
+        has dropped a pooled connection (a restart, a network cut), its first use fails as a
+        disconnect, SQLAlchemy discards the pool's older connections, and the work runs once
+        more on a fresh one; `retry=False` for work that must not run twice."""
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                if attempt == 1 and retry and error.connection_invalidated:
+                    logger.info("database connection was dropped; trying a fresh one")
+                    continue
+                logger.warning("database unavailable: %s", type(error.orig or error).__name__)
+                raise StoreUnavailable(str(error).splitlines()[0]) from None
+        raise AssertionError("unreachable")
 
     # --- positions -------------------------------------------------------------------------
 
@@ -147,38 +169,33 @@ class Store:
             raise ValueError(f"unknown status {position.status!r}")
         values = {"listener_key": listener_key, **_position_values(position),
                   "updated_at": now()}
-        with self._begin() as conn:
-            return conn.execute(self._save_position, values).first() is not None
+        return self._run(
+            lambda conn: conn.execute(self._save_position, values).first() is not None)
 
     def get_position(self, listener_key: str) -> Position | None:
-        with self._begin() as conn:
-            row = conn.execute(sa.select(progress).where(
-                progress.c.listener_key == listener_key)).mappings().first()
+        row = self._run(lambda conn: conn.execute(
+            self._get_position, {"listener_key": listener_key}).mappings().first())
         if row is None:
             return None
         return Position(**{k: row[k] for k in Position.__dataclass_fields__})
 
     def clear_position(self, listener_key: str, event_ms: int) -> bool:
         """Forget the position (practice finished or abandoned) unless a newer event set it."""
-        with self._begin() as conn:
-            result = conn.execute(progress.delete().where(
-                progress.c.listener_key == listener_key, progress.c.event_ms <= event_ms))
-            return result.rowcount > 0
+        return self._run(lambda conn: conn.execute(self._clear_position, {
+            "listener_key": listener_key, "event_ms": event_ms}).rowcount > 0)
 
     # --- history ---------------------------------------------------------------------------
 
     def record_completion(self, listener_key: str, practice_id: str, minutes: int, channel: str,
                           at: datetime | None = None) -> None:
-        with self._begin() as conn:
-            conn.execute(history.insert().values(
-                listener_key=listener_key, practice_id=practice_id, minutes=minutes,
-                channel=channel, completed_at=at or now()))
+        values = {"listener_key": listener_key, "practice_id": practice_id, "minutes": minutes,
+                  "channel": channel, "completed_at": at or now()}
+        # not retried: a drop after the insert landed would record the practice twice
+        self._run(lambda conn: conn.execute(self._record_completion, values), retry=False)
 
     def completions_since(self, listener_key: str, since: datetime) -> list[Completion]:
-        with self._begin() as conn:
-            rows = conn.execute(sa.select(history).where(
-                history.c.listener_key == listener_key, history.c.completed_at >= since,
-            ).order_by(history.c.completed_at)).mappings().all()
+        rows = self._run(lambda conn: conn.execute(self._completions_since, {
+            "listener_key": listener_key, "since": since}).mappings().all())
         return [Completion(r["practice_id"], r["minutes"], r["channel"],
                            _aware(r["completed_at"])) for r in rows]
 
@@ -187,18 +204,15 @@ class Store:
     def save_call(self, call_key: str, data: dict[str, Any]) -> None:
         values = {"call_key": call_key, "data": json.dumps(data, sort_keys=True),
                   "updated_at": now()}
-        with self._begin() as conn:
-            conn.execute(self._save_call, values)
+        self._run(lambda conn: conn.execute(self._save_call, values))
 
     def get_call(self, call_key: str) -> dict[str, Any] | None:
-        with self._begin() as conn:
-            text = conn.execute(sa.select(calls.c.data).where(
-                calls.c.call_key == call_key)).scalar_one_or_none()
+        text = self._run(lambda conn: conn.execute(
+            self._get_call, {"call_key": call_key}).scalar_one_or_none())
         return None if text is None else json.loads(text)
 
     def delete_call(self, call_key: str) -> None:
-        with self._begin() as conn:
-            conn.execute(calls.delete().where(calls.c.call_key == call_key))
+        self._run(lambda conn: conn.execute(self._delete_call, {"call_key": call_key}))
 
 
 def _position_values(position: Position) -> dict[str, Any]:
@@ -220,7 +234,7 @@ def _make_engine(url: str, connect_timeout_s: int) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=5,
                             pool_timeout=connect_timeout_s,
                             connect_args={"connect_timeout": connect_timeout_s})
 
