@@ -170,3 +170,38 @@ def test_manifest_icons_and_service_worker(client):
     for url in re.findall(r'"(/[^"]*)"', body):
         with client.get(url) as cached:
             assert cached.status_code == 200, url
+
+
+@pytest.mark.parametrize("path", ["/", "/?minutes=5", "/practices/{first}", "/feed.xml"])
+def test_pages_carry_an_etag_and_answer_304_when_unchanged(client, catalog, path):
+    url = path.format(first=catalog.practices[0].practice_id)
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url, headers={"If-None-Match": '"stale"'}).data == first.data
+
+
+def test_a_rebuilt_catalog_shows_at_once_with_a_new_etag(app_config, built_library, tmp_path):
+    import json
+    import os
+
+    build = tmp_path / "build"
+    build.mkdir()
+    data = json.loads((built_library / "catalog.json").read_text())
+    (build / "catalog.json").write_text(json.dumps(data))
+    app = create_app({**app_config, "BUILD_DIR": str(build)})
+    client = app.test_client()
+    practice = data["practices"][0]
+    urls = ["/", f"/practices/{practice['practice_id']}", "/feed.xml"]
+    before = {url: client.get(url) for url in urls}
+    assert "A renamed practice" not in before["/"].get_data(as_text=True)
+    practice["title"] = "A renamed practice"
+    (build / "catalog.json").write_text(json.dumps(data))
+    os.utime(build / "catalog.json", ns=(1, 1))  # a different stamp whatever the clock says
+    app.extensions["catalog"].reload()
+    for url in urls:
+        after = client.get(url, headers={"If-None-Match": before[url].headers["ETag"]})
+        assert after.status_code == 200, url
+        assert after.headers["ETag"] != before[url].headers["ETag"]
+        assert "A renamed practice" in after.get_data(as_text=True), url

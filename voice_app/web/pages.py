@@ -14,22 +14,34 @@ blueprint = Blueprint("web", __name__, template_folder="templates", static_folde
                       static_url_path="/assets")
 
 
+PAGE_CACHE = "no-cache"
+"""Pages may be kept but are checked each time (a cheap 304), so a rebuild shows at once."""
+
+
 @blueprint.get("/")
 def home():  # type: ignore[no-untyped-def]
-    catalog = site.catalog()
     chosen = listing.time_filter(request.args.get("minutes"))
-    total = sum(v.bytes for p in catalog.practices for v in p.variants)
-    return render_template("home.html", sections=listing.sections(catalog.practices, chosen),
-                           chosen=chosen, filters=listing.TIME_FILTERS, total_bytes=total,
-                           example=_example(catalog), **_common())
+
+    def render() -> str:
+        catalog = site.catalog()
+        total = sum(v.bytes for p in catalog.practices for v in p.variants)
+        return render_template("home.html", sections=listing.sections(catalog.practices, chosen),
+                               chosen=chosen, filters=listing.TIME_FILTERS, total_bytes=total,
+                               example=_example(catalog), **_common())
+    return site.cached_page(("home", chosen.key if chosen else None), render, mimetype="text/html",
+                            cache_control=PAGE_CACHE)
 
 
 @blueprint.get("/practices/<practice_id>")
 def practice(practice_id: str):  # type: ignore[no-untyped-def]
     found = site.practice_or_404(practice_id)
-    need = next((n for n in listing.NEEDS if n.category == found.category), None)
-    return render_template("practice.html", practice=found, need=need,
-                           build=site.catalog().build, **_common())
+
+    def render() -> str:
+        need = next((n for n in listing.NEEDS if n.category == found.category), None)
+        return render_template("practice.html", practice=found, need=need,
+                               build=site.catalog().build, **_common())
+    return site.cached_page(("practice", found.practice_id), render, mimetype="text/html",
+                            cache_control=PAGE_CACHE)
 
 
 @blueprint.after_request

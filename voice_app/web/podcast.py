@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, jsonify
 
 from . import artwork, site
 from .feed import CHAPTERS_TYPE, build_feed, chapters_json
@@ -13,9 +13,8 @@ blueprint = Blueprint("podcast", __name__)
 
 @blueprint.get("/feed.xml")
 def feed():  # type: ignore[no-untyped-def]
-    body = build_feed(site.catalog(), site.links())
-    return Response(body, mimetype="application/rss+xml",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return site.cached_page(("feed",), lambda: build_feed(site.catalog(), site.links()),
+                            mimetype="application/rss+xml", cache_control="public, max-age=300")
 
 
 @blueprint.get("/chapters/<practice_id>-<int:minutes>.json")

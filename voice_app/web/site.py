@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import Response, abort, current_app, request
 
 from ..catalog import Catalog, Practice, Variant
 from ..settings import Settings
@@ -46,3 +48,26 @@ def audio_file(variant: Variant) -> Path:
     if not path.is_relative_to(root) or not path.is_file():
         abort(404)
     return path
+
+
+def cached_page(key: tuple[object, ...], render: Callable[[], str | bytes], *, mimetype: str,
+                cache_control: str) -> Response:
+    """A page rendered once per catalog (a rebuild makes a new one) and served with an ETag, so
+    a browser or feed reader that has it gets 304. Pages depend only on the catalog, the
+    settings and `key` (the route and its arguments), never on who asks.
+
+    Rendering the catalog page or the feed cost more than everything else in serving it."""
+    current = catalog()
+    pages = current_app.extensions.setdefault("rendered_pages", {})
+    found = pages.get(key)
+    if found is None or found[0] is not current:
+        rendered = render()
+        body = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+        found = (current, body, hashlib.sha256(body).hexdigest()[:32])
+        if len(pages) > 256:  # keys are routes x practices x filters; this is only a backstop
+            pages.clear()
+        pages[key] = found
+    response = Response(found[1], mimetype=mimetype)
+    response.set_etag(found[2])
+    response.headers["Cache-Control"] = cache_control
+    return response.make_conditional(request)
