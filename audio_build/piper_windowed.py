@@ -50,7 +50,10 @@ CONTEXT_FRAMES = 16
 SPLIT_VERSION = 1
 """Bump when the cut or its check changes, so a voice is cut again."""
 
-_PROBE_FRAMES = 3 * WINDOW_FRAMES + 37  # several windows and a ragged last one
+_CHECK_WINDOW = 32
+"""Window of the check: what it tests is that CONTEXT_FRAMES covers the decoder's reach, which
+does not depend on the window, and small windows keep the check's own decode small."""
+_PROBE_FRAMES = 5 * _CHECK_WINDOW + 2 * CONTEXT_FRAMES + 7  # several windows, a ragged last one
 _TOLERANCE = 1e-5  # a third of one int16 step
 
 
@@ -87,14 +90,14 @@ def prepare(model_path: Path, voice_sha256: str, work_dir: Path) -> SplitVoice |
 
 
 def decode_windowed(decode: Callable[[np.ndarray], np.ndarray], latent: np.ndarray,
-                    hop: int) -> np.ndarray:
+                    hop: int, window: int = WINDOW_FRAMES) -> np.ndarray:
     """`decode` (latent [1, C, frames] -> `frames * hop` samples) over windows of `latent`."""
     frames = latent.shape[2]
-    if frames <= WINDOW_FRAMES + 2 * CONTEXT_FRAMES:
+    if frames <= window + 2 * CONTEXT_FRAMES:
         return decode(latent)
     parts = []
-    for start in range(0, frames, WINDOW_FRAMES):
-        end = min(frames, start + WINDOW_FRAMES)
+    for start in range(0, frames, window):
+        end = min(frames, start + window)
         low, high = max(0, start - CONTEXT_FRAMES), min(frames, end + CONTEXT_FRAMES)
         audio = decode(latent[:, :, low:high])
         parts.append(audio[(start - low) * hop:(end - low) * hop])
@@ -145,9 +148,13 @@ class WindowedVoice:
 
 
 def cut(model_path: Path, folder: Path) -> dict[str, Any]:
-    """Cut the voice, check the cut on a probe, write both parts; returns the manifest."""
+    """Cut the voice, check the cut on a probe, write both parts; returns the manifest.
+
+    The decoder is copied out (7 MB for a medium voice) and the loaded model is then trimmed in
+    place into the prior, so the large weights are never copied: onnx's own Extractor copies the
+    whole model twice and took 300 MB."""
     import onnx
-    import onnx.utils
+    from onnx import TensorProto, helper
 
     model = onnx.load(str(model_path))
     graph = model.graph
@@ -160,14 +167,30 @@ def cut(model_path: Path, folder: Path) -> dict[str, Any]:
     weight = next((w for w in graph.initializer if w.name == first.input[1]), None)
     if weight is None or len(weight.dims) != 3:
         return {"windowed": False, "reason": "the decoder's first weight is not a 1-D conv's"}
-    channels = int(weight.dims[1])  # [out, in, kernel]: the latent's channels
-    extractor = onnx.utils.Extractor(model)
-    prior = extractor.extract_model(inputs, [first.input[0]])
-    decoder = extractor.extract_model([first.input[0]], [graph.output[0].name])
-    del model, extractor
-    for name, part in (("prior", prior), ("decoder", decoder)):
-        onnx.save(part, str(folder / f"{name}.onnx.part"))
-    del prior, decoder
+    channels, latent = int(weight.dims[1]), first.input[0]  # weight: [out, in, kernel]
+    decoder_nodes = [graph.node[i] for i in _upstream(graph, graph.output[0].name, stop=latent)]
+    decoder_names = {n for node in decoder_nodes for n in node.input}
+    if any(name in inputs for name in decoder_names):
+        return {"windowed": False, "reason": "the decoder reads a model input besides the latent"}
+    latent_info = helper.make_tensor_value_info(latent, TensorProto.FLOAT, [1, channels, None])
+    decoder = helper.make_model(
+        helper.make_graph(decoder_nodes, "decoder", [latent_info], [graph.output[0]],
+                          [w for w in graph.initializer if w.name in decoder_names]),
+        opset_imports=model.opset_import, ir_version=model.ir_version)
+    onnx.save(decoder, str(folder / "decoder.onnx.part"))
+    del decoder, decoder_nodes
+    prior_nodes = set(_upstream(graph, latent, stop=""))
+    for index in reversed(range(len(graph.node))):
+        if index not in prior_nodes:
+            del graph.node[index]
+    used = {n for node in graph.node for n in node.input}
+    for index in reversed(range(len(graph.initializer))):
+        if graph.initializer[index].name not in used:
+            del graph.initializer[index]
+    del graph.output[:]
+    graph.output.append(latent_info)
+    onnx.save(model, str(folder / "prior.onnx.part"))
+    del model, graph
     hop, difference = _check(folder / "decoder.onnx.part", channels)
     if difference > _TOLERANCE:
         return {"windowed": False, "reason": f"windows differ from the whole by {difference}"}
@@ -175,6 +198,33 @@ def cut(model_path: Path, folder: Path) -> dict[str, Any]:
         os.replace(folder / f"{name}.onnx.part", folder / f"{name}.onnx")
     return {"windowed": True, "hop": hop, "channels": channels, "window": WINDOW_FRAMES,
             "context": CONTEXT_FRAMES, "largest_difference": difference}
+
+
+def _upstream(graph: Any, output: str, stop: str) -> list[int]:
+    """Indices of the nodes `output` depends on, back to (not including) the value `stop`, in
+    graph order. (Indices, not node objects: protobuf hands out a new wrapper on each access.)"""
+    producer = {name: index for index, node in enumerate(graph.node) for name in node.output}
+    wanted: set[int] = set()
+    pending = [output]
+    while pending:
+        name = pending.pop()
+        index = producer.get(name)
+        if name == stop or index is None or index in wanted:
+            continue
+        wanted.add(index)
+        node = graph.node[index]
+        pending.extend(node.input)
+        pending.extend(_subgraph_inputs(node))
+    return sorted(wanted)
+
+
+def _subgraph_inputs(node: Any) -> list[str]:
+    """Outer values a control-flow node's subgraphs (If, Loop) read."""
+    names: list[str] = []
+    for attribute in node.attribute:
+        for sub in [attribute.g] if attribute.HasField("g") else list(attribute.graphs):
+            names.extend(n for inner in sub.node for n in inner.input)
+    return names
 
 
 def _check(decoder_path: Path, channels: int) -> tuple[int, float]:
@@ -192,7 +242,7 @@ def _check(decoder_path: Path, channels: int) -> tuple[int, float]:
     hop, extra = divmod(len(whole), _PROBE_FRAMES)
     if extra:
         return 0, float("inf")
-    windowed = decode_windowed(decode, probe, hop)
+    windowed = decode_windowed(decode, probe, hop, _CHECK_WINDOW)
     return hop, float(np.abs(windowed - whole).max())
 
 
