@@ -14,7 +14,7 @@ the whole decode's output. The cut is checked on a probe when it is made: the tw
 float precision (they agree bit for bit for en_US-joe-medium). A voice that fails the check, has
 no such cut, or has several speakers (its decoder also takes the speaker) is run whole, as before.
 
-Memory is then flat in sentence length (the build of one practice peaked at 300 MB instead of
+Memory is then flat in sentence length (the build of one practice peaked at 260 MB instead of
 410), for 4% more synthesis time. Nothing about the sound changes, so cached speech stays valid.
 
     python -m audio_build.piper_windowed MODEL.onnx FOLDER   # the child: cut, check, write
