@@ -119,6 +119,9 @@ def make_engine(name: str = "piper", voice: str | None = None, threads: int | No
     raise ValueError(f"unknown speech engine {name!r} (choose 'piper' or 'gtts')")
 
 
+_NOT_YET = object()
+
+
 class PiperEngine:
     """Offline neural TTS with a Piper voice; the voice loads on first synthesis.
 
@@ -131,6 +134,7 @@ class PiperEngine:
         self.model_path, self.config_path, self.card_path = _resolve_piper_voice(voice)
         self.threads = threads
         self.work_dir = work_dir
+        self._cut: Any = _NOT_YET  # the SplitVoice, or None once the voice is known to run whole
         self.voice_name = self.model_path.name.removesuffix(".onnx")
         self._voice: Any = None
         self._voice_sha256 = self._licence = ""
@@ -198,11 +202,15 @@ class PiperEngine:
         _return_freed_memory()
 
     def _split(self) -> Any:
-        from audio_build.piper_windowed import prepare
+        """The voice's cut, looked up (or made) once per engine: a voice that cannot be cut is
+        not tried again on every reload after `release()`."""
+        if self._cut is _NOT_YET:
+            from audio_build.piper_windowed import prepare
 
-        assert self.work_dir is not None
-        sha = self.identity(SpeechSettings()).voice_sha256
-        return prepare(self.model_path, sha, self.work_dir)
+            assert self.work_dir is not None
+            sha = self.identity(SpeechSettings()).voice_sha256
+            self._cut = prepare(self.model_path, sha, self.work_dir)
+        return self._cut
 
     def _load(self) -> Any:
         with self._lock:
