@@ -132,7 +132,7 @@ class Store:
 
     def ping(self) -> bool:
         try:
-            self._run(lambda conn: conn.execute(sa.text("SELECT 1")), retry=False)
+            self._run(lambda conn: conn.execute(sa.text("SELECT 1")))
             return True
         except StoreUnavailable:
             return False
@@ -234,9 +234,25 @@ def _make_engine(url: str, connect_timeout_s: int) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=5,
-                            pool_timeout=connect_timeout_s,
-                            connect_args={"connect_timeout": connect_timeout_s})
+    # Autocommit: every operation is one statement, so there is no transaction to roll back
+    # when a connection goes back to the pool (a reset would send a command to a connection
+    # that may be broken, and log an error for it).
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                              pool_size=5, max_overflow=5, pool_timeout=connect_timeout_s,
+                              connect_args={"connect_timeout": connect_timeout_s})
+    sa.event.listen(engine, "handle_error", _connection_errors_end_the_connection)
+    return engine
+
+
+def _connection_errors_end_the_connection(context: Any) -> None:
+    """An OperationalError on an open connection (socket closed, a command cut off mid-way)
+    leaves that connection unusable, whether or not SQLAlchemy recognises the message: treat it
+    as a disconnect, so the connection is discarded (never returned to the pool) and `_run`
+    retries once on a fresh one. Errors while connecting are left alone: retrying those would
+    only double the wait while the database is down."""
+    if context.connection is not None and isinstance(context.sqlalchemy_exception,
+                                                      sa.exc.OperationalError):
+        context.is_disconnect = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
