@@ -26,6 +26,7 @@ from .catalog import CATALOG_NAME, CONTENT_LICENCE, Catalog, PracticeEntry, Step
 from .catalog import load_catalog as read_catalog
 from .engines import Engine, SpeechSettings, make_engine
 from .errors import AudioBuildError, SynthesisError
+from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
 from .library import load_library
 from .outputs import BuildState, remove_staging, write_if_changed
 from .plan import sentences_of, split_sentences
@@ -51,6 +52,8 @@ class BuildConfig:
     voice: str | None = None
     jobs: int = 1
     prompts_path: Path = Path("scripts/prompts.yaml")
+    crisis_dir: Path = DEFAULT_CRISIS_DIR
+    """`<language>.yaml` crisis lexicons (`lexicon.py`); English is required."""
     crisis_line: str = "988"
     skill_model_path: Path | None = Path("skill-package/interactionModels/custom/en-US.json")
     cache_dir: Path | None = None
@@ -96,6 +99,7 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     """Build every (or every `--only`) practice; raises `AudioBuildError` subclasses."""
     started = time.monotonic()
     library = load_library(list(config.scripts))
+    crisis = load_crisis_lexicons(config.crisis_dir)
     unknown = sorted(set(config.only) - {p.practice_id for p in library.practices})
     if unknown:
         raise AudioBuildError(f"no practice called {', '.join(unknown)} "
@@ -119,7 +123,8 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     build_info = {**engine.identity(SpeechSettings()).as_dict(),
                   "content_licence": CONTENT_LICENCE}
     catalog = Catalog(build=build_info,
-                      practices=tuple(entries[k] for k in sorted(entries)), prompts=prompts)
+                      practices=tuple(entries[k] for k in sorted(entries)), prompts=prompts,
+                      crisis=crisis)
     _write_catalog(config.out_dir, catalog, previous)
     state.save()
     if config.skill_model_path is not None:
@@ -248,10 +253,11 @@ def _write_catalog(out_dir: Path, catalog: Catalog, previous: Catalog | None) ->
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if previous is not None:
         unchanged = Catalog({**catalog.build, "built_at": previous.build.get("built_at")},
-                            catalog.practices, catalog.prompts)
+                            catalog.practices, catalog.prompts, catalog.crisis)
         if to_json(unchanged) == to_json(previous):
             return
-    final = Catalog({**catalog.build, "built_at": stamp}, catalog.practices, catalog.prompts)
+    final = Catalog({**catalog.build, "built_at": stamp}, catalog.practices, catalog.prompts,
+                    catalog.crisis)
     write_if_changed(out_dir / CATALOG_NAME, to_json(final))
 
 

@@ -1,9 +1,9 @@
 """`build/catalog.json`: the one contract between the audio build and the voice app.
 
-This module is the only place on the build side that knows the JSON layout. Schema 1:
+This module is the only place on the build side that knows the JSON layout. Schema 2:
 
     {
-      "schema": 1,
+      "schema": 2,
       "build": {"engine", "voice", "voice_sha256", "settings": {...}, "licence",
                 "content_licence", "built_at"},
       "practices": [{
@@ -17,8 +17,12 @@ This module is the only place on the build side that knows the JSON layout. Sche
                      "sha256", "start_ms", "duration_ms", "pause_after_ms"}]
         }]
       }],
-      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}}
+      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}},
+      "crisis": {language: {"crisis": [phrase, ...], "not_crisis": [phrase, ...]}}
     }
+
+Schema 2 added `crisis` (required: a service must never run without its crisis lexicon), the
+normalised phrases of `scripts/crisis/<language>.yaml` (see `lexicon.py`).
 
 Practices are sorted by id, variants by minutes. Audio files carry a content hash in their name,
 so a URL never changes meaning. `built_at` changes only when something else does.
@@ -31,7 +35,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 1
+from .lexicon import CrisisWords
+
+SCHEMA = 2
 CATALOG_NAME = "catalog.json"
 CONTENT_LICENCE = "CC BY-SA 4.0"
 
@@ -113,6 +119,7 @@ class Catalog:
     build: dict[str, Any]
     practices: tuple[PracticeEntry, ...]
     prompts: dict[str, Prompt] = field(default_factory=dict)
+    crisis: dict[str, CrisisWords] = field(default_factory=dict)
     schema: int = SCHEMA
 
     def practice(self, practice_id: str) -> PracticeEntry | None:
@@ -134,7 +141,8 @@ class Catalog:
 def to_json(catalog: Catalog) -> str:
     data = {"schema": catalog.schema, "build": catalog.build,
             "practices": [asdict(p) for p in catalog.practices],
-            "prompts": {name: asdict(p) for name, p in sorted(catalog.prompts.items())}}
+            "prompts": {name: asdict(p) for name, p in sorted(catalog.prompts.items())},
+            "crisis": {lang: asdict(w) for lang, w in sorted(catalog.crisis.items())}}
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -146,6 +154,8 @@ def from_json(text: str) -> Catalog:
         build=data["build"],
         practices=tuple(_practice(p) for p in data["practices"]),
         prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
+        crisis={lang: CrisisWords(tuple(w["crisis"]), tuple(w["not_crisis"]))
+                for lang, w in data["crisis"].items()},
     )
 
 

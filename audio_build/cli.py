@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .build import DEFAULT_JOBS
 from .errors import AudioBuildError, ScriptErrors
+from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
 from .library import load_library
 from .timing import estimate_variant
 
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate practice scripts")
     check.add_argument("paths", nargs="*", type=Path,
                        help="scripts or folders (default: scripts/meditations)")
+    check.add_argument("--crisis-dir", type=Path, default=DEFAULT_CRISIS_DIR,
+                       help="crisis lexicons, one <language>.yaml each (default: scripts/crisis)")
     check.set_defaults(command=run_check)
     listing = commands.add_parser("list", help="list the practices")
     listing.add_argument("paths", nargs="*", type=Path)
@@ -60,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="practices built in parallel (default: one per core, at most 4)")
     build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
     build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))
+    build.add_argument("--crisis-dir", type=Path, default=DEFAULT_CRISIS_DIR)
     build.set_defaults(command=run_build)
     model = commands.add_parser("skill-model", help="write the Alexa interaction model")
     model.add_argument("--out", type=Path, default=Path("build"), help="build folder")
@@ -69,8 +73,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_check(args: argparse.Namespace) -> int:
     library = load_library(args.paths)
+    lexicons = load_crisis_lexicons(args.crisis_dir)
     count = len(library.practices)
-    print(f"{count} practice{'s' if count != 1 else ''} checked, no problems")
+    print(f"{count} practice{'s' if count != 1 else ''} and {len(lexicons)} crisis "
+          f"lexicon{'s' if len(lexicons) != 1 else ''} checked, no problems")
     return 0
 
 
@@ -108,7 +114,7 @@ def run_build(args: argparse.Namespace) -> int:
     serving_library = args.out.resolve() == Path("build").resolve() and not args.scripts
     config = BuildConfig(out_dir=args.out, scripts=tuple(args.scripts), only=tuple(args.only),
                          engine=args.engine, voice=args.voice, jobs=max(1, args.jobs),
-                         crisis_line=args.crisis_line,
+                         crisis_line=args.crisis_line, crisis_dir=args.crisis_dir,
                          skill_model_path=BuildConfig.skill_model_path if serving_library
                          else None)
     total = len(args.only) or len(load_library(args.scripts).practices)

@@ -66,13 +66,31 @@ _FEELINGS: dict[str, list[str]] = {
              "exhausted", "drained", "tired", "cynical", "detached"],
     "lost a patient": ["just lost a patient", "a patient died", "had a patient who died",
                        "grieving", "passed away"],
-    "only have a minute": ["a minute", "one minute", "no time", "between patients",
-                           "short on time", "a quick break"],
-    "done with my shift": ["end of my shift", "end of shift", "going home", "heading home",
-                           "off work", "finished work"],
+    "only have a minute": ["a minute", "one minute", "no time", "short on time",
+                           "a quick break"],
+    "done with my shift": ["going home", "heading home", "off work", "finished work",
+                           "done for the day"],
     "sad": ["down", "low", "inadequate", "guilty", "helpless", "powerless",
             "not good enough", "like i failed"],
 }
+_CRISIS = [
+    "i want to die", "i just want to die", "i want to kill myself", "i'm going to kill myself",
+    "i'm thinking about killing myself", "i'm thinking about suicide", "i'm thinking of suicide",
+    "i feel suicidal", "i'm suicidal", "i am suicidal", "i'm having suicidal thoughts",
+    "i have suicidal thoughts", "i want to end my life", "i want to end it all",
+    "i want to hurt myself", "i've been hurting myself", "i want to harm myself",
+    "i don't want to live anymore", "i don't want to be alive", "i don't want to be here anymore",
+    "i wish i was dead", "i wish i were dead", "i'd be better off dead",
+    "everyone would be better off without me", "i have no reason to live",
+    "i have nothing to live for", "i can't go on anymore", "i can't go on like this",
+    "i feel hopeless", "there's no way out", "i'm in crisis", "i need help now",
+    "i need to talk to someone now", "i need crisis help", "suicide", "crisis",
+    "crisis line", "give me the crisis line", "what's the crisis number",
+    "what's the suicide hotline", "call the crisis line", "connect me to the crisis line",
+]
+"""Broad samples for the crisis intent. Every slot value of every intent is also checked against
+the library's crisis lexicon (`scripts/crisis/`) before dispatch, so these only need to catch
+what Alexa would otherwise send to another intent or to the fallback."""
 BUILT_IN_INTENTS = (
     "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent", "AMAZON.PauseIntent",
     "AMAZON.ResumeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
@@ -110,6 +128,7 @@ def interaction_model(catalog: Catalog) -> dict[str, Any]:
          "samples": _RECOMMEND},
         {"name": "ListPracticesIntent", "samples": _LIST},
         {"name": "ProgressIntent", "samples": _PROGRESS},
+        {"name": "CrisisIntent", "samples": _CRISIS},
         *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
     feelings = [{"name": {"value": value, "synonyms": synonyms}}

@@ -133,3 +133,59 @@ def test_manifest_endpoint_follows_public_base_url(tmp_path, capsys):
     assert main(["--base-url", "https://other.example", "--manifest", str(manifest),
                  "--check"]) == 1
     assert main(["--base-url", "http://insecure.example", "--manifest", str(manifest)]) == 1
+
+
+def expansions(language: dict) -> dict[str, set[str]]:
+    """Every utterance each intent of the committed model accepts, its slots filled with every
+    value and synonym of their types (numbers and durations with one example)."""
+    values = {t["name"]: [v["name"]["value"] for v in t["values"]]
+              + [s for v in t["values"] for s in v["name"].get("synonyms", [])]
+              for t in language["types"]}
+    values |= {"AMAZON.NUMBER": ["five"], "AMAZON.DURATION": ["five minutes"]}
+    found: dict[str, set[str]] = {}
+    for item in language["intents"]:
+        types = {s["name"]: s["type"] for s in item.get("slots", [])}
+        out: set[str] = set()
+        for sample in item["samples"]:
+            filled = [sample]
+            for name, kind in types.items():
+                if "{" + name + "}" in sample:
+                    filled = [f.replace("{" + name + "}", v) for f in filled for v in values[kind]]
+            out.update(" ".join(f.split()) for f in filled)
+        found[item["name"]] = out
+    return found
+
+
+def test_no_utterance_belongs_to_two_intents():
+    """Practice names, aliases and feeling words are disjoint: "between patients" or "feeling
+    numb" must not be both a practice and a feeling, or Alexa picks one at random."""
+    language = json.loads((PACKAGE / "interactionModels/custom/en-US.json").read_text())[
+        "interactionModel"]["languageModel"]
+    owners: dict[str, str] = {}
+    clashes = []
+    for name, utterances in expansions(language).items():
+        for utterance in utterances:
+            if owners.setdefault(utterance, name) != name:
+                clashes.append((utterance, owners[utterance], name))
+    assert clashes == []
+    (practice_type,) = [t for t in language["types"] if t["name"] == "PracticeName"]
+    (feeling_type,) = [t for t in language["types"] if t["name"] == "Feeling"]
+
+    def spoken(kind: dict) -> set[str]:
+        return {normalise(w) for v in kind["values"]
+                for w in (v["name"]["value"], *v["name"].get("synonyms", []))}
+
+    assert spoken(practice_type) & spoken(feeling_type) == set()
+
+
+def test_no_practice_name_or_feeling_word_is_a_crisis_word():
+    from audio_build.lexicon import load_crisis_lexicon
+    from voice_app.crisis import CrisisLexicon
+
+    words = load_crisis_lexicon(ROOT / "scripts" / "crisis" / "en.yaml")
+    lexicon = CrisisLexicon(words.crisis, words.not_crisis)
+    language = json.loads((PACKAGE / "interactionModels/custom/en-US.json").read_text())[
+        "interactionModel"]["languageModel"]
+    for name, utterances in expansions(language).items():
+        if name != "CrisisIntent":
+            assert not [u for u in utterances if lexicon.matches(u)], name

@@ -25,7 +25,7 @@ def variant(sha: str = SHA) -> Variant:
 def catalog(sha: str = SHA) -> Catalog:
     practice = Practice("loving-kindness", "Loving-Kindness", "", "compassion-training", (),
                         (), (), (), (variant(sha),))
-    return Catalog((practice,), {}, {})
+    return Catalog((practice,), {}, {}, {})
 
 
 @given(practice_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,99}", fullmatch=True),

@@ -21,6 +21,7 @@ from audio_build.outputs import sha256_file
 
 pytestmark = pytest.mark.slow
 
+CRISIS_DIR = Path(__file__).resolve().parent.parent / "scripts" / "crisis"
 FIXTURE = """\
 ---
 title: Test Breath
@@ -197,7 +198,9 @@ def test_phone_segments_are_8khz_wav_and_match_the_catalog(built):
 def test_catalog_contents_and_hashes(built):
     root, _, _, catalog = built
     data = json.loads((root / "build" / "catalog.json").read_text())
-    assert data["schema"] == 1
+    assert data["schema"] == 2
+    assert "want to die" in data["crisis"]["en"]["crisis"]
+    assert "not suicidal" in data["crisis"]["en"]["not_crisis"]
     assert data["build"]["engine"] == "piper"
     assert data["build"]["voice"] == "en_US-joe-medium"
     assert "CC0" in data["build"]["licence"] and data["build"]["built_at"]
@@ -270,7 +273,8 @@ def test_invalid_script_stops_the_build_before_anything_is_written(tmp_path):
 def run_build(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     import sys
     return subprocess.run([sys.executable, "-m", "audio_build", "build", "--scripts",
-                           str(root / "scripts"), "--out", str(root / "build"), *args],
+                           str(root / "scripts"), "--out", str(root / "build"),
+                           "--crisis-dir", str(CRISIS_DIR), *args],
                           cwd=root, capture_output=True, text=True, timeout=300, **kwargs)
 
 
@@ -314,7 +318,8 @@ def test_killed_build_completes_on_the_next_run(tmp_path):
                 "[test breath, testing breath]", f"[test {name} one, test {name} two]")
             .replace("Notice one breath", f"Notice the {name} breath"), encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "audio_build", "build", "--scripts",
-                                str(tmp_path / "scripts"), "--out", str(tmp_path / "build")],
+                                str(tmp_path / "scripts"), "--out", str(tmp_path / "build"),
+                                "--crisis-dir", str(CRISIS_DIR)],
                                cwd=tmp_path, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

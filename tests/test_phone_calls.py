@@ -21,13 +21,15 @@ from voice_app.store import StoreUnavailable, calls, history, progress
 TOKEN = "test-twilio-token"
 BASE = "https://compassion.example.test"
 CALLER = "+15551230001"
-CHILDREN = {"Response": {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"},
-            "Gather": {"Say", "Play", "Pause"}}
+HOTLINE = "+15550100100"
+CHILDREN = {"Response": {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial"},
+            "Gather": {"Say", "Play", "Pause"}, "Dial": set()}
 _sids = count(1)
 
 
 def check_twiml(root: ET.Element) -> None:
-    """Only verbs and nesting Twilio allows; a Gather, Redirect or Hangup ends the document."""
+    """Only verbs and nesting Twilio allows; a Gather, Redirect, Dial or Hangup ends the
+    document."""
     assert root.tag == "Response"
     for verb in root:
         assert verb.tag in CHILDREN["Response"], verb.tag
@@ -44,7 +46,7 @@ def check_twiml(root: ET.Element) -> None:
             segments = [p for p in verb.iter("Play") if "/prompt-" not in (p.text or "")]
             assert len(segments) == 1, "one phone segment per Gather"
     tags = [verb.tag for verb in root]
-    enders = [i for i, tag in enumerate(tags) if tag in ("Gather", "Redirect", "Hangup")]
+    enders = [i for i, tag in enumerate(tags) if tag in ("Gather", "Redirect", "Hangup", "Dial")]
     assert enders and enders[-1] == len(tags) - 1 and (tags.count("Gather") <= 1)
 
 
@@ -58,7 +60,7 @@ class Caller:
         self.responses = 0
 
     def post(self, url: str, **params: str) -> ET.Element:
-        form = {"CallSid": self.sid, "From": self.number, "To": "+15550100100",
+        form = {"CallSid": self.sid, "From": self.number, "To": HOTLINE,
                 "AccountSid": "AC" + "1" * 32, **params}
         signature = RequestValidator(self.token).compute_signature(url, form)
         parts = urlsplit(url)

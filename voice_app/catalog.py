@@ -1,4 +1,4 @@
-"""The service's view of `build/catalog.json` (schema 1, written by `audio_build.catalog`).
+"""The service's view of `build/catalog.json` (schema 2, written by `audio_build.catalog`).
 
 The only module in voice_app that knows the JSON layout. It never parses scripts or runs TTS.
 `CatalogSource` reloads the file when the build replaces it, so a rebuild needs no restart.
@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .crisis import CrisisLexicon
+
 logger = logging.getLogger(__name__)
 
-SCHEMA = 1
+SCHEMA = 2
 RELOAD_CHECK_S = 2.0
 
 
@@ -107,6 +109,8 @@ class Catalog:
     practices: tuple[Practice, ...]
     prompts: dict[str, Prompt]
     build: dict[str, Any]
+    crisis: dict[str, CrisisLexicon]
+    """Crisis lexicons by language (always one for "en" in a built catalog)."""
 
     def get(self, practice_id: str) -> Practice | None:
         return next((p for p in self.practices if p.practice_id == practice_id), None)
@@ -129,7 +133,7 @@ class Catalog:
         return names | {p.file for p in self.prompts.values()}
 
 
-EMPTY = Catalog(practices=(), prompts={}, build={})
+EMPTY = Catalog(practices=(), prompts={}, build={}, crisis={})
 
 
 def normalise(text: str) -> str:
@@ -144,6 +148,8 @@ def parse_catalog(text: str) -> Catalog:
         practices=tuple(_practice(p) for p in data["practices"]),
         prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
         build=data.get("build", {}),
+        crisis={lang: CrisisLexicon(tuple(words["crisis"]), tuple(words["not_crisis"]))
+                for lang, words in data["crisis"].items()},
     )
 
 

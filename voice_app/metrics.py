@@ -51,6 +51,11 @@ class Metrics:
         self.practices_finished = Counter(
             "compassion_practices_finished", "Practices played to their end, by channel.",
             ["channel"], registry=self.registry)
+        self.crisis_responses = Counter(
+            "compassion_crisis_responses",
+            "Crisis responses given (crisis line offered instead of a practice), by channel and "
+            "what happened: answered, connected (phone calls put through to the crisis line).",
+            ["channel", "event"], registry=self.registry)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route=route, method=method, status=str(status)).inc()
@@ -82,6 +87,15 @@ def count_practice(event: str, channel: str) -> None:
     metrics: Metrics | None = current_app.extensions.get("metrics")
     if metrics is not None:
         metrics.count_practice(event, channel)
+
+
+def count_crisis(channel: str, event: str = "answered") -> None:
+    """Count a crisis response on `channel`: the only thing ever recorded about one."""
+    if not has_app_context():
+        return
+    metrics: Metrics | None = current_app.extensions.get("metrics")
+    if metrics is not None:
+        metrics.crisis_responses.labels(channel=channel, event=event).inc()
 
 
 @blueprint.get("/metrics")

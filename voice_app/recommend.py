@@ -45,7 +45,7 @@ NEEDS: tuple[Need, ...] = (
          "This one fits in a minute, between one patient and the next."),
     Need("end-of-shift",
          ("end of shift", "end of my shift", "going home", "done with my shift", "after work",
-          "shift is over", "finished work", "off work", "heading home"),
+          "shift is over", "finished work", "off work", "heading home", "done for the day"),
          ("end-of-shift",),
          "At the end of a shift, this helps you set the day down before you go home."),
     Need("sad",

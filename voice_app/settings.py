@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -43,7 +44,15 @@ class Settings:
     HOTLINE_NUMBER: str = ""
     """The phone number people call, shown on the web page."""
     CRISIS_LINE: str = "988"
-    """Named wherever we say this is not a crisis service."""
+    """Named wherever we say this is not a crisis service, and in every crisis response (call or
+    text)."""
+    CRISIS_DIAL: str = "988"
+    """The number the phone hotline dials when a caller in crisis asks to be connected. Twilio
+    routes voice calls to 988 (since July 2022); for a provider that cannot dial three-digit
+    codes use the Lifeline's ten-digit +18002738255, which still reaches it."""
+    SUPPORT_LINE: str = ""
+    """Optional staff-support line (the hospital's employee assistance programme), offered in
+    every crisis response beside the crisis line."""
     SECRET_KEY: str = ""
     """Keys the HMAC that turns Alexa user ids and phone numbers into opaque keys."""
     MAX_CONTENT_LENGTH: int = 64 * 1024
@@ -107,6 +116,13 @@ def _convert(name: str, raw: Any, kind: Any) -> Any:
 def check_settings(settings: Settings) -> None:
     if settings.APP_ENV not in ("production", "development", "test"):
         raise SettingsError("APP_ENV must be production, development or test")
+    for name in ("CRISIS_LINE", "CRISIS_DIAL", "SUPPORT_LINE"):
+        value = getattr(settings, name)
+        if value and not re.fullmatch(r"\+?[0-9][0-9 ().-]{1,20}", value):
+            raise SettingsError(f"{name} must be a phone number (digits, an optional leading +), "
+                                f"not {value!r}")
+    if not settings.CRISIS_LINE:
+        raise SettingsError("CRISIS_LINE must name a crisis line (988 in the US)")
     if not settings.is_production:
         return
     if settings.ALEXA_TEST_PKI_DIR:

@@ -17,6 +17,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from ..crisis import heard_crisis
 from ..keys import listener_key
 from ..settings import Settings
 from .certs import VerificationError
@@ -49,13 +50,32 @@ def alexa():  # type: ignore[no-untyped-def]
     except SerializationException as error:
         logger.warning("alexa request refused: envelope check failed: %s", error)
         abort(400)
+    catalog = current_app.extensions["catalog"].get()
     found = Services(
-        settings=settings, store=current_app.extensions["store"],
-        catalog=current_app.extensions["catalog"].get(),
+        settings=settings, store=current_app.extensions["store"], catalog=catalog,
         listener_key=listener_key(settings.SECRET_KEY, "alexa", user_id(payload) or ""),
-        event_ms=request_time_ms(payload) or int(time.time() * 1000))
+        event_ms=request_time_ms(payload) or int(time.time() * 1000),
+        heard_crisis=heard_crisis(catalog.crisis, slot_texts(payload)))
     response = endpoint.skill.invoke(request_envelope=envelope, context=found)
     return jsonify(endpoint.skill.serializer.serialize(response))
+
+
+def slot_texts(payload: dict[str, Any]) -> list[str]:
+    """Every word a listener said into a slot: the values heard and the names they resolved to
+    (a custom slot passes words it does not know through as the value)."""
+    request = payload.get("request")
+    intent = request.get("intent") if isinstance(request, dict) else None
+    slots = intent.get("slots") if isinstance(intent, dict) else None
+    texts: list[str] = []
+    for found in (slots or {}).values():
+        if not isinstance(found, dict):
+            continue
+        texts.append(str(found.get("value") or ""))
+        resolutions = (found.get("resolutions") or {}).get("resolutionsPerAuthority") or []
+        for authority in resolutions if isinstance(resolutions, list) else []:
+            for value in (authority.get("values") or []) if isinstance(authority, dict) else []:
+                texts.append(str(((value or {}).get("value") or {}).get("name") or ""))
+    return texts
 
 
 def admit(endpoint: AlexaEndpoint, settings: Settings, body: bytes) -> dict[str, Any]:

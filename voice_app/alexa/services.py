@@ -27,6 +27,9 @@ class Services:
     """HMAC of the Alexa user id: the only identity the skill keeps."""
     event_ms: int
     """The request's own timestamp in ms since the epoch: orders out-of-order events."""
+    heard_crisis: bool = False
+    """A slot value of this request holds words of crisis (`voice_app.crisis`): only the crisis
+    handler may answer it."""
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,20 @@ def session_get(handler_input: HandlerInput, key: str) -> Any:
 def session_set(handler_input: HandlerInput, **values: Any) -> None:
     if in_session(handler_input):
         handler_input.attributes_manager.session_attributes.update(values)
+
+
+CRISIS_FOLLOW_UPS = frozenset({"AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent"})
+"""Answers to the crisis response's question ("Would you like me to say the number again?")."""
+
+
+def in_crisis(handler_input: HandlerInput) -> bool:
+    """The request carries words of crisis, names the crisis intent, or answers the crisis
+    response's question: only the crisis handler may answer it."""
+    request = handler_input.request_envelope.request
+    if request.object_type != "IntentRequest":
+        return False
+    if services(handler_input).heard_crisis:
+        return True
+    name = getattr(getattr(request, "intent", None), "name", None)
+    return name == "CrisisIntent" or (
+        name in CRISIS_FOLLOW_UPS and session_get(handler_input, "asked") == "crisis")

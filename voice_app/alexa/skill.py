@@ -9,11 +9,12 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from .handlers import events, guide, launch, playback, practice, progress
+from .handlers import crisis, events, guide, launch, playback, practice, progress
 from .handlers.base import Handler
 from .handlers.errors import Apology
 
 HANDLERS: tuple[type[Handler], ...] = (
+    crisis.Crisis,
     launch.Launch,
     practice.StartPractice,
     practice.Recommend,

@@ -113,3 +113,58 @@ def gone(title_or_id: str) -> str:
 
 def subtitle(length: int) -> str:
     return f"{length}-minute guided practice · Compassion Break"
+
+
+# --- crisis (CONTENT.md "When someone says they are in crisis"; 988 Lifeline and SPRC safe
+# messaging: brief, warm, direct; help is available now and how to reach it; no judgement, no
+# method talk, no promises, no lecture) ---------------------------------------------------------
+
+CRISIS_CARD_TITLE = "Help is available now"
+
+
+def slow_number(number: str) -> str:
+    """A phone number said digit by digit, slowly enough to write down."""
+    digits = escape(number)
+    return (f'<prosody rate="slow"><say-as interpret-as="telephone">{digits}</say-as>'
+            '</prosody>')
+
+
+def crisis_lines(crisis_line: str, support_line: str) -> str:
+    support = (f" Your hospital's staff support line is {slow_number(support_line)}."
+               if support_line else "")
+    return (f"You can call or text {slow_number(crisis_line)}, the Suicide and Crisis Lifeline, "
+            f"any time, day or night.{support} If you are in danger right now, call "
+            f"{slow_number('911')}.")
+
+
+def crisis_response(crisis_line: str, support_line: str) -> str:
+    return ("I'm really glad you told me. You don't have to go through this alone, and help is "
+            "there right now. " + crisis_lines(crisis_line, support_line)
+            + " Would you like me to say the number again?")
+
+
+def crisis_again(crisis_line: str, support_line: str) -> str:
+    return "Of course. " + crisis_lines(crisis_line, support_line) + " Shall I say it again?"
+
+
+CRISIS_REPROMPT = "Would you like me to say the number again?"
+
+
+def crisis_goodbye(crisis_line: str) -> str:
+    return (f"All right. {slow_number(crisis_line)} is there whenever you need it, by call or "
+            "text. Please take care of yourself.")
+
+
+def crisis_card(crisis_line: str, support_line: str) -> str:
+    lines = [f"Call or text {crisis_line}: the Suicide and Crisis Lifeline, any time, day or "
+             "night."]
+    if support_line:
+        lines.append(f"Your hospital's staff support line: {support_line}.")
+    lines += ["In danger right now: call 911.",
+              "Compassion Break is not a crisis or emergency service."]
+    return "\n".join(lines)
+
+
+def fallback(crisis_line: str) -> str:
+    """AMAZON.FallbackIntent carries no words to check, so it names the crisis line briefly."""
+    return (FALLBACK + f" If you are in crisis, call or text {slow_number(crisis_line)}.")

@@ -14,7 +14,8 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..catalog import Practice
-from ..metrics import count_practice
+from ..crisis import heard_crisis
+from ..metrics import count_crisis, count_practice
 from ..store import StoreUnavailable
 from . import flow, menu, scenes, security, speech, state, twiml
 from .scenes import Call, Place
@@ -46,6 +47,17 @@ def xml(body: str) -> Response:
     return Response(body, mimetype="text/xml")
 
 
+def crisis_first(call: Call, hook: security.Webhook, place: Place | None = None
+                 ) -> Response | None:
+    """Words of crisis, at any prompt, come before menus and commands: the crisis response,
+    never a practice (a practice that was playing keeps its place). None if there were none."""
+    if not hook.said or not heard_crisis(call.catalog.crisis, [hook.said]):
+        return None
+    count_crisis("phone")
+    logger.info("phone: crisis response given")
+    return xml(scenes.crisis_scene(call, place))
+
+
 def incoming() -> Response:
     call, _ = open_call()
     call = call.with_state(CallState(listener_key=call.state.listener_key))
@@ -62,6 +74,8 @@ def incoming() -> Response:
 
 def choose() -> Response:
     call, hook = open_call()
+    if (answer := crisis_first(call, hook)) is not None:
+        return answer
     which = security.query_word(request, "menu", r"^(main|more)$")
     answer = menu.answer_menu(call.catalog, which, hook.digits, hook.said)
     if answer.menu:
@@ -87,6 +101,8 @@ def _start(call: Call, practice: Practice, minutes: int | None) -> str:
 
 def length() -> Response:
     call, hook = open_call()
+    if (answer := crisis_first(call, hook)) is not None:
+        return answer
     practice = call.catalog.get(security.query_word(request, "p"))
     if practice is None or not practice.variants:
         return xml(scenes.menu_scene(call))
@@ -114,6 +130,8 @@ def _place_in_url(call: Call) -> Place | None:
 def play() -> Response:
     call, hook = open_call()
     place = _place_in_url(call)
+    if (answer := crisis_first(call, hook, place)) is not None:
+        return answer
     if place is None:
         return xml(scenes.menu_scene(call))
     command = flow.playback_command(hook.digits, hook.said)
@@ -154,6 +172,8 @@ def _play_or_finish(call: Call, place: Place, index: int | None) -> str:
 def paused() -> Response:
     call, hook = open_call()
     place = _place_in_url(call)
+    if (answer := crisis_first(call, hook, place)) is not None:
+        return answer
     if place is None:
         return xml(scenes.menu_scene(call))
     round_ = security.query_int(request, "r", 0, flow.PAUSED_ROUNDS)
@@ -174,6 +194,8 @@ def paused() -> Response:
 
 def done() -> Response:
     call, hook = open_call()
+    if (answer := crisis_first(call, hook)) is not None:
+        return answer
     if hook.digits or speech.said_command(hook.said, {"menu": ("menu", "another")}):
         return xml(scenes.menu_scene(call))
     return xml(scenes.goodbye_scene(call))
@@ -181,6 +203,8 @@ def done() -> Response:
 
 def resume() -> Response:
     call, hook = open_call()
+    if (answer := crisis_first(call, hook)) is not None:
+        return answer
     found = call.state
     place = scenes.find_place(call.catalog, found.practice_id, found.minutes, found.segment) \
         if found.stage == "offer" else None
@@ -194,6 +218,44 @@ def resume() -> Response:
     ended = scenes.out_of_tries(call)
     return xml(ended or scenes.offer_scene(call, place, greet=False, sorry=True,
                                            misses=found.misses + 1))
+
+
+def crisis() -> Response:
+    """The answer to the crisis response: connect (1 or yes), the staff-support line (2, when
+    there is one), the menu (*), or nothing: said once more, then a kind goodbye."""
+    call, hook = open_call()
+    settings = call.settings
+    round_ = security.query_int(request, "r", 0, scenes.CRISIS_ROUNDS)
+    if hook.digits == "1" or (not hook.digits and speech.said_command(
+            hook.said, {"yes": speech.CRISIS_YES}) and not speech.said_command(
+            hook.said, {"no": ("no", "no thanks", "not now", "don t")})):
+        count_crisis("phone", "connected")
+        return xml(scenes.crisis_dial_scene(call, settings.CRISIS_DIAL, hook.caller, hook.called))
+    if hook.digits == "2" and settings.SUPPORT_LINE:
+        count_crisis("phone", "connected-support")
+        return xml(scenes.crisis_dial_scene(call, settings.SUPPORT_LINE, hook.caller,
+                                            hook.called))
+    if hook.digits == menu.BACK_KEY:
+        return xml(scenes.menu_scene(call))
+    if heard_crisis(call.catalog.crisis, [hook.said]):
+        return xml(scenes.crisis_scene(call, round_=round_))
+    if hook.digits or hook.said or round_ + 1 >= scenes.CRISIS_ROUNDS:
+        return xml(scenes.crisis_goodbye_scene(call))
+    return xml(scenes.crisis_scene(call, round_=round_ + 1))
+
+
+def crisis_end() -> Response:
+    """`<Dial>` ended: after a call that went through, the number once more and goodbye; after
+    one that did not (busy, no answer, failed: Twilio error 13224 for a number it cannot dial),
+    how to reach the line themselves, and a key to try again."""
+    call, hook = open_call()
+    if hook.dial_status in ("completed", "answered"):
+        return xml(scenes.crisis_goodbye_scene(call))
+    logger.warning("phone: the crisis line call did not go through (%s)",
+                   hook.dial_status or "no status")
+    call.save(call.state.with_(stage="crisis", misses=0))
+    return xml(twiml.gather([call.voice.crisis("crisis_dial_failed")],
+                            twiml.Listen(action=call.url("crisis", r=1), hints="yes")))
 
 
 def status() -> Response:
@@ -216,6 +278,8 @@ ROUTES = (
     ("/paused", paused),
     ("/done", done),
     ("/resume", resume),
+    ("/crisis", crisis),
+    ("/crisis-end", crisis_end),
     ("/status", status),
 )
 

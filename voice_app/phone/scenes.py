@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ..catalog import Catalog, Practice, Variant
 from ..settings import Settings
 from ..store import Position, Store
-from . import flow, menu, state, twiml
+from . import flow, menu, speech, state, twiml
 from .state import CallState
 from .twiml import Listen, Sound
 from .voice import Voice
@@ -139,9 +139,10 @@ def offer_scene(call: Call, place: Place, *, greet: bool = True, sorry: bool = F
     return twiml.gather(sounds, Listen(action=call.url("resume"), hints="continue, menu"))
 
 
-def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye") -> str:
+def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye",
+                  prompt_sound: Sound | None = None) -> str:
     call.store.delete_call(call.key)
-    return twiml.farewell([*lead, call.voice.prompt(prompt)])
+    return twiml.farewell([*lead, prompt_sound or call.voice.prompt(prompt)])
 
 
 def leave_scene(call: Call, place: Place, status: str, prompt: str = "goodbye") -> str:
@@ -169,3 +170,40 @@ def find_place(catalog: Catalog, practice_id: str | None, minutes: int | None,
     if practice is None or variant is None or index is None or not 0 <= index < len(variant.phone):
         return None
     return Place(practice, variant, index)
+
+
+# --- words of crisis ------------------------------------------------------------------------
+
+CRISIS_ROUNDS = 2
+"""The crisis response is said again once after silence, then the call ends kindly (the number
+said once more), so an open line does not loop."""
+
+
+def crisis_scene(call: Call, place: Place | None = None, *, round_: int = 0,
+                 lead: Sequence[Sound] = ()) -> str:
+    """The crisis line instead of a practice, and an offer to connect the call. A practice that
+    was playing keeps its place (paused). Never counted as a miss."""
+    if place is not None:
+        save_position(call, place, "paused")
+    sounds = [*lead, call.voice.crisis("crisis")]
+    if call.settings.SUPPORT_LINE:
+        sounds.append(Sound("crisis_support",
+                            text=speech.support_offer(call.settings.SUPPORT_LINE)))
+    sounds.append(call.voice.crisis("crisis_connect"))
+    call.save(call.state.with_(stage="crisis", misses=0))
+    listen = Listen(action=call.url("crisis", r=round_), hints="yes, connect me, no")
+    return twiml.gather(sounds, listen)
+
+
+def crisis_dial_scene(call: Call, number: str, caller: str, called: str) -> str:
+    """Put the caller through. Their own caller id goes with the call (the Lifeline routes by
+    area code); a withheld one is replaced by the number they called, which Twilio accepts and
+    the Lifeline can still route by."""
+    caller_id = called if flow.is_withheld(caller) and not flow.is_withheld(called) else None
+    call.save(call.state.with_(stage="crisis", misses=0))
+    return twiml.dial([call.voice.crisis("crisis_connecting")], number,
+                      call.url("crisis-end"), caller_id=caller_id)
+
+
+def crisis_goodbye_scene(call: Call) -> str:
+    return goodbye_scene(call, prompt_sound=call.voice.crisis("crisis_goodbye"))

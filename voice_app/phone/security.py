@@ -36,9 +36,15 @@ class Webhook:
 
     call_sid: str
     caller: str
+    called: str
+    """The number the caller dialled (ours): the caller id for a `<Dial>` when theirs is
+    withheld."""
     digits: str
     said: str
     call_status: str
+    dial_status: str = ""
+    """`DialCallStatus` on a `<Dial>` action: completed, answered, busy, no-answer, failed,
+    canceled."""
 
 
 def public_url(settings: Settings, request: Request) -> str:
@@ -73,8 +79,10 @@ def read_webhook(request: Request) -> Webhook:
     said = form.get("SpeechResult", "")
     if len(said) > MAX_SPEECH_CHARS:
         abort(400, "SpeechResult is too long")
-    return Webhook(call_sid=call_sid, caller=form.get("From", ""), digits=digits,
-                   said=said.strip(), call_status=form.get("CallStatus", "").strip().lower())
+    return Webhook(call_sid=call_sid, caller=form.get("From", ""), called=form.get("To", ""),
+                   digits=digits, said=said.strip(),
+                   call_status=form.get("CallStatus", "").strip().lower(),
+                   dial_status=form.get("DialCallStatus", "").strip().lower())
 
 
 def query_int(request: Request, name: str, low: int, high: int) -> int:

@@ -33,6 +33,36 @@ FALLBACK: dict[str, str] = {
 }
 """What `<Say>` speaks for a prompt the catalog has no recording of."""
 
+CRISIS: dict[str, str] = {
+    "crisis": "I'm really glad you told me. You don't have to go through this alone, and help is "
+              "there right now. You can call or text {crisis_line}, the Suicide and Crisis "
+              "Lifeline, any time, day or night. If you are in danger right now, hang up and "
+              "call 9 1 1.",
+    "crisis_connect": "To be connected to the Lifeline now, press one, or say yes.",
+    "crisis_connecting": "Connecting you now. Please stay on the line.",
+    "crisis_dial_failed": "I could not put the call through. Please hang up and dial "
+                          "{crisis_line} yourself, or text {crisis_line}. To try again, press "
+                          "one.",
+    "crisis_goodbye": "{crisis_line} is there whenever you need it, by call or text. Please take "
+                      "care of yourself.",
+}
+"""The crisis response (recorded in scripts/prompts.yaml with the build's crisis line): what
+`<Say>` speaks when no recording names the configured CRISIS_LINE."""
+
+CRISIS_YES = ("yes", "yeah", "yes please", "connect me", "connect", "please", "okay", "ok",
+              "put me through", "call them", "i want to talk to someone")
+"""Accepting the offer to be connected to the crisis line."""
+
+
+def crisis_text(name: str, crisis_line: str) -> str:
+    return CRISIS[name].replace("{crisis_line}", spoken_digits(crisis_line))
+
+
+def support_offer(support_line: str) -> str:
+    """Said (never recorded: each hospital has its own) after the crisis line."""
+    return (f"Your hospital's staff support line is {spoken_digits(support_line)}. "
+            "To be connected to it, press two.")
+
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
                 "seventeen", "eighteen", "nineteen", "twenty")

@@ -1,9 +1,10 @@
 """TwiML for the hotline, built with the `twilio` package: pure functions from sounds to XML.
 
-Every response is one of three shapes, the only ones the flow needs:
+Every response is one of four shapes, the only ones the flow needs:
 - `gather`: a `<Gather>` holding sounds (and pauses), then a `<Redirect>` to the same action,
   for providers that do not honour `actionOnEmptyResult` (the caller never hears a difference);
 - `farewell`: sounds, then `<Hangup>`;
+- `dial`: sounds, then `<Dial>` (a caller in crisis asked to be connected);
 - `empty`: `<Response/>` (status callbacks).
 Only `<Say>`, `<Play>` and `<Pause>` are ever nested in a `<Gather>`.
 """
@@ -68,6 +69,20 @@ def farewell(sounds: Iterable[Sound]) -> str:
     response = VoiceResponse()
     _add_sounds(response, sounds)
     response.hangup()
+    return str(response.to_xml())
+
+
+def dial(sounds: Iterable[Sound], number: str, action: str, caller_id: str | None = None,
+         ring_s: int = 40) -> str:
+    """Sounds, then `<Dial>` connecting this caller to `number`; Twilio posts `action` when the
+    dialled call ends (or fails). Without `caller_id` the caller's own number is passed on, which
+    is what the 988 Lifeline routes by (area code)."""
+    response = VoiceResponse()
+    _add_sounds(response, sounds)
+    attributes: dict[str, str | int] = {"action": action, "method": "POST", "timeout": ring_s}
+    if caller_id:
+        attributes["caller_id"] = caller_id
+    response.dial(number, **attributes)
     return str(response.to_xml())
 
 

@@ -34,6 +34,12 @@ class Voice:
             return Sound("greeting", url=self._url(recorded.file))
         return Sound("greeting", text=speech.greeting(self.crisis_line))
 
+    def crisis(self, name: str) -> Sound:
+        """A sentence of the crisis response: the recording only while it is word for word
+        what `speech.CRISIS` says with the configured crisis line, so a caller never hears a
+        wrong number."""
+        return self._exact(name, speech.crisis_text(name, self.crisis_line))
+
     def resume_offer(self, practice: Practice) -> Sound:
         return self._exact(f"resume_{practice.practice_id}", speech.resume_offer(practice.title))
 

@@ -2,7 +2,9 @@
 
 Dispatch is by declaration, not by list order: `can_handle` answers from `intents` (for
 IntentRequests) and `request_types` (for everything else), and a test proves no two handlers
-claim the same name.
+claim the same name. One rule comes before declarations: a request carrying words of crisis,
+or answering the crisis response's question, belongs to the crisis handler alone
+(`handlers/crisis.py`), whatever intent Alexa matched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
+
+from ..services import in_crisis
 
 INTENT_REQUEST = "IntentRequest"
 
@@ -21,7 +25,12 @@ class Handler(AbstractRequestHandler):
     request_types: ClassVar[frozenset[str]] = frozenset()
     """Request types (other than IntentRequest) this handler owns."""
 
+    answers_crisis: ClassVar[bool] = False
+    """Only the crisis handler: it takes every request `in_crisis` says is about a crisis."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
+        if in_crisis(handler_input):
+            return self.answers_crisis
         request = handler_input.request_envelope.request
         if request.object_type == INTENT_REQUEST:
             intent = getattr(request, "intent", None)

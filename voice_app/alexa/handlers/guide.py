@@ -23,7 +23,8 @@ class Fallback(Handler):
     intents = frozenset({"AMAZON.FallbackIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return responses.ask(handler_input, speech.FALLBACK)
+        crisis_line = services(handler_input).settings.CRISIS_LINE
+        return responses.ask(handler_input, speech.fallback(crisis_line))
 
 
 class NavigateHome(Handler):

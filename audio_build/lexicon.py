@@ -1,0 +1,129 @@
+"""The crisis lexicon: words that are answered with the crisis line, never with a practice.
+
+One YAML file per language in `scripts/crisis/` (`en.yaml`, ...), kept as data so a clinician can
+review it and a translator can translate it. Each has two lists of phrases: `crisis` and
+`not_crisis` (idioms and negations that cancel a crisis phrase they cover). The build checks them
+(every problem as path:line:col) and copies them, normalised, into the catalog; the service
+matches what people say against them (`voice_app/crisis.py`). Both sides normalise text the same
+way: `normalise_phrase` here and `voice_app.crisis.normalise` must agree (a test keeps them so).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import ScriptError, ScriptErrors
+
+DEFAULT_CRISIS_DIR = Path("scripts/crisis")
+FIELDS = ("crisis", "not_crisis")
+
+
+@dataclass(frozen=True)
+class CrisisWords:
+    """One language's lexicon, every phrase normalised."""
+
+    crisis: tuple[str, ...]
+    not_crisis: tuple[str, ...]
+
+
+def normalise_phrase(text: str) -> str:
+    """Lower case, accents folded, anything but letters and digits as single spaces."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold())
+                     if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+
+
+def load_crisis_lexicons(folder: Path) -> dict[str, CrisisWords]:
+    """Every `<language>.yaml` in `folder`; raises `ScriptErrors` with every problem found."""
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not any(path.stem == "en" for path in files):
+        raise ScriptErrors([ScriptError(str(folder / "en.yaml"), 0, 0,
+                                        "no crisis lexicon",
+                                        "the service must recognise words of crisis: restore "
+                                        "scripts/crisis/en.yaml")])
+    lexicons: dict[str, CrisisWords] = {}
+    errors: list[ScriptError] = []
+    for path in files:
+        try:
+            lexicons[path.stem] = load_crisis_lexicon(path)
+        except ScriptErrors as failure:
+            errors.extend(failure.errors)
+    if errors:
+        raise ScriptErrors(errors)
+    return lexicons
+
+
+def load_crisis_lexicon(path: Path) -> CrisisWords:
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScriptErrors([ScriptError(str(path), 0, 0, f"cannot read: {error}")]) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise ScriptErrors([ScriptError(str(path), line, col, f"not valid YAML: {error}",
+                                        "keep the layout 'crisis:' then '  - phrase' lines")]) \
+            from None
+    if not isinstance(root, yaml.MappingNode):
+        raise ScriptErrors([ScriptError(str(path), 1, 1, "expected the lists crisis: and "
+                                        "not_crisis:")])
+    lists, errors = _lists(path, root)
+    errors += _check(path, lists)
+    if errors:
+        raise ScriptErrors(errors)
+    return CrisisWords(**{name: tuple(normalise_phrase(text) for text, _ in lists[name])
+                          for name in FIELDS})
+
+
+Located = list[tuple[str, tuple[int, int]]]
+
+
+def _lists(path: Path, root: yaml.MappingNode) -> tuple[dict[str, Located], list[ScriptError]]:
+    lists: dict[str, Located] = {name: [] for name in FIELDS}
+    errors: list[ScriptError] = []
+    for key, value in root.value:
+        where = (key.start_mark.line + 1, key.start_mark.column + 1)
+        if key.value not in FIELDS:
+            errors.append(ScriptError(str(path), *where, f"unknown list '{key.value}'",
+                                      "use crisis: and not_crisis:"))
+            continue
+        if not isinstance(value, yaml.SequenceNode):
+            errors.append(ScriptError(str(path), *where, f"'{key.value}' must be a list of "
+                                      "phrases"))
+            continue
+        for item in value.value:
+            at = (item.start_mark.line + 1, item.start_mark.column + 1)
+            if not isinstance(item, yaml.ScalarNode) or not normalise_phrase(str(item.value)):
+                errors.append(ScriptError(str(path), *at, "a phrase must be words",
+                                          "write the phrase as plain text"))
+                continue
+            lists[key.value].append((str(item.value), at))
+    if not lists["crisis"] and not errors:
+        errors.append(ScriptError(str(path), 1, 1, "the crisis list is empty"))
+    return lists, errors
+
+
+def _check(path: Path, lists: dict[str, Located]) -> list[ScriptError]:
+    """No phrase twice; every not_crisis phrase covers a crisis phrase (else it does nothing)."""
+    errors: list[ScriptError] = []
+    seen: dict[str, str] = {}
+    for name in FIELDS:
+        for text, at in lists[name]:
+            phrase = normalise_phrase(text)
+            if phrase in seen:
+                errors.append(ScriptError(str(path), *at, f"'{text}' is listed twice "
+                                          f"(also under {seen[phrase]})", "keep one"))
+            seen.setdefault(phrase, name)
+    crisis = [normalise_phrase(text) for text, _ in lists["crisis"]]
+    for text, at in lists["not_crisis"]:
+        padded = f" {normalise_phrase(text)} "
+        if not any(f" {phrase} " in padded for phrase in crisis):
+            errors.append(ScriptError(str(path), *at, f"'{text}' contains no crisis phrase, "
+                                      "so it cancels nothing",
+                                      "remove it, or add the crisis phrase it should cancel"))
+    return errors

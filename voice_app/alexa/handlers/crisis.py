@@ -1,0 +1,51 @@
+"""Words of crisis, on any intent: the crisis line instead of a practice, every time.
+
+`services.in_crisis` routes here every request whose slots hold words of crisis (checked against
+the catalog's lexicon before dispatch), the CrisisIntent, and the answers to this handler's own
+question. A practice that is playing is stopped and its place kept; nothing about the crisis is
+stored, only counted (`compassion_crisis_responses_total`). The card repeats the numbers in the
+Alexa app.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.interfaces.audioplayer import StopDirective
+from ask_sdk_model.ui import SimpleCard
+
+from ...metrics import count_crisis
+from .. import speech
+from ..listening import save_player
+from ..services import player_state, services, session_set
+from .base import Handler
+
+PLAYING = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
+
+
+class Crisis(Handler):
+    intents = frozenset({"CrisisIntent"})
+    answers_crisis = True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        settings = services(handler_input).settings
+        lines = (settings.CRISIS_LINE, settings.SUPPORT_LINE)
+        request = handler_input.request_envelope.request
+        name = getattr(getattr(request, "intent", None), "name", "")
+        builder = handler_input.response_builder
+        if name == "AMAZON.NoIntent" and not services(handler_input).heard_crisis:
+            session_set(handler_input, asked=None)
+            return builder.speak(speech.crisis_goodbye(settings.CRISIS_LINE)) \
+                .set_should_end_session(True).response
+        again = name in ("AMAZON.YesIntent", "AMAZON.RepeatIntent") \
+            and not services(handler_input).heard_crisis
+        if not again:
+            count_crisis("alexa")
+        if player_state(handler_input).activity in PLAYING and player_state(handler_input).token:
+            save_player(handler_input, "paused")  # their place is kept for later
+            builder.add_directive(StopDirective())
+        session_set(handler_input, asked="crisis")
+        say = speech.crisis_again(*lines) if again else speech.crisis_response(*lines)
+        return builder.speak(say).ask(speech.CRISIS_REPROMPT) \
+            .set_card(SimpleCard(speech.CRISIS_CARD_TITLE, speech.crisis_card(*lines))) \
+            .set_should_end_session(False).response
