@@ -19,7 +19,7 @@ from .build import DEFAULT_JOBS
 from .errors import AudioBuildError, ScriptErrors
 from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
 from .library import load_library
-from .timing import estimate_variant
+from .timing import estimate_variant, words_per_minute
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,8 +99,10 @@ def run_list(args: argparse.Namespace) -> int:
               .rstrip())
         if index == 0:
             print("  ".join("-" * width for width in widths))
+    paces = sorted({(p.language, words_per_minute(p.language)) for p in library.practices})
+    pace = ", ".join(f"{rate} ({language})" for language, rate in paces) or "110"
     print("\nsteps, words and speech minutes are per length; speech is estimated at a calm "
-          "110 words a minute")
+          f"{pace} words a minute")
     return 0
 
 

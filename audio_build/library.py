@@ -7,6 +7,7 @@ Cross-script rules live here: ids are unique, and no two practices answer to the
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,14 @@ class Library:
 
 
 def normalise_alias(text: str) -> str:
-    """'Loving-Kindness!' and 'loving kindness' are the same thing said aloud."""
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    """'Loving-Kindness!' and 'loving kindness' are the same thing said aloud.
+
+    Accents are folded too, so 'corazon' typed without them matches 'corazón' (and ñ matches n:
+    people often type Spanish without the tilde; no two practice names differ only by it).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
 
 
 def find_scripts(paths: Sequence[Path]) -> list[Path]:

@@ -24,6 +24,8 @@ LEAD_IN_MS = 700
 TAIL_MS = 1500
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
+_OPENERS = {"¿": "?", "¡": "!"}
+_CLOSERS = frozenset(_OPENERS.values())
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,39 @@ class PlanError(AudioBuildError):
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one speech run; each is synthesized and cached on its own."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    """Sentences of one speech run; each is synthesized and cached on its own.
+
+    Spanish opens questions and exclamations with ¿ and ¡: nothing inside ¿…? or ¡…! ends a
+    sentence, and a closing ? or ! followed by a lower-case word continues the sentence
+    ("¿Qué hago? me pregunto."), as Spanish spelling allows.
+    """
+    sentences: list[str] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        still_open, closed_spanish = _spanish_marks(text[start:boundary.start()])
+        continues = closed_spanish and text[boundary.end():boundary.end() + 1].islower()
+        if still_open or continues:
+            continue
+        sentences.append(text[start:boundary.end()])
+        start = boundary.end()
+    sentences.append(text[start:])
+    return [part.strip() for part in sentences if part.strip()]
+
+
+def _spanish_marks(text: str) -> tuple[bool, bool]:
+    """Whether a ¿ or ¡ in `text` is still open, and whether `text` ends by closing one."""
+    stack: list[str] = []
+    closed_last = False
+    for char in text:
+        if char in _OPENERS:
+            stack.append(char)
+        elif char in _CLOSERS and stack and _OPENERS[stack[-1]] == char:
+            stack.pop()
+            closed_last = True
+            continue
+        if not char.isspace() and char not in "\"')]":
+            closed_last = False
+    return bool(stack), closed_last
 
 
 def sentences_of(script: PracticeScript) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .language import language_of
+
 
 @dataclass(frozen=True)
 class Speech:
@@ -84,6 +86,11 @@ class PracticeScript:
     steps: tuple[Step, ...]
     length_scale: float | None = None
     """Optional speech-pace override for engines that support it (higher is slower)."""
+
+    @property
+    def language(self) -> str:
+        """Language code of the script, from the folder it sits in ('en' unless e.g. 'es')."""
+        return language_of(self.path)
 
     def steps_for(self, minutes: int) -> tuple[Step, ...]:
         """The steps the `minutes`-long variant includes, in script order."""

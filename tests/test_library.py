@@ -24,6 +24,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(("a", "b"), [
     ("Loving-Kindness!", "loving kindness"), ("  METTA ", "metta"),
     ("one_minute reset", "one minute reset"),
+    ("Corazón", "corazon"), ("¿Compasión por mí?", "compasion por mi"),
+    ("AUTOCOMPASIÓN", "autocompasion"), ("Sueño", "sueno"),
 ])
 def test_aliases_match_case_and_punctuation_insensitively(a, b):
     assert normalise_alias(a) == normalise_alias(b)
@@ -141,3 +143,18 @@ def test_spoken_text_is_plain_for_a_speech_engine(library):
                 text = getattr(item, "text", "")
                 assert not any(ch in text for ch in "()/\\{}<>*_#&%$@0123456789"), (
                     f"{practice.path}:{item.line}: {text}")
+
+
+def test_spanish_aliases_collide_whatever_their_accents(tmp_path):
+    folder = tmp_path / "es"
+    folder.mkdir()
+    spanish = VALID_SCRIPT.replace("[loving kindness, metta]", "[bondad amorosa, compasión]")
+    (folder / "loving-kindness.md").write_text(spanish, encoding="utf-8")
+    other = folder / "settling-the-mind.md"
+    other.write_text(OTHER.replace("[settling, calm mind]", "[calmar la mente, compasion]"),
+                     encoding="utf-8")
+    with pytest.raises(ScriptErrors) as caught:
+        load_library([folder])
+    (error,) = caught.value.errors
+    assert error.format().startswith(f"{other}:4:28: alias 'compasion' also names "
+                                     "'loving-kindness'")

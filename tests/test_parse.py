@@ -168,3 +168,67 @@ def test_script_shaped_input_only_raises_script_errors(fragments):
         parse_script("".join(fragments), Path("shaped.md"))
     except ScriptErrors as failure:
         assert failure.errors
+
+
+# Spanish: the language comes from the folder, the pace from the language, ¿…? and ¡…! stay whole.
+
+ONE_MINUTE_SCRIPT = """\
+---
+title: Una prueba
+summary: Un minuto.
+aliases: [prueba]
+category: compassion-training
+lengths: [1]
+tags: [any]
+sources: ["Seppala et al. 2014, Emotion"]
+---
+
+## Llegar
+{words}. [practice 5s]
+"""
+
+
+def _script_in(tmp_path: Path, folder: str, words: int) -> Path:
+    (tmp_path / folder).mkdir(exist_ok=True)
+    path = tmp_path / folder / "una-prueba.md"
+    path.write_text(ONE_MINUTE_SCRIPT.format(words=" ".join(["palabra"] * words)),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("folder", "language"), [
+    ("es", "es"), ("en", "en"), ("meditations", "en"), ("fr", "en"), ("ES", "en"),
+])
+def test_language_is_the_folder_name_when_known(tmp_path, folder, language):
+    script = load_script(_script_in(tmp_path, folder, 10))
+    assert script.language == language
+
+
+def test_spanish_is_estimated_at_the_spanish_pace(tmp_path):
+    from audio_build.timing import SPANISH_WORDS_PER_MINUTE, estimate_variant
+
+    english = load_script(_script_in(tmp_path, "meditations", 95))
+    assert estimate_variant(english, 1).speech_ms == 95 * 60_000 // 110
+    with pytest.raises(ScriptErrors) as caught:
+        load_script(_script_in(tmp_path, "es", 95))
+    (error,) = caught.value.errors
+    assert "95 words of speech" in error.message
+    assert f"at {SPANISH_WORDS_PER_MINUTE} words a minute" in error.message
+    assert SPANISH_WORDS_PER_MINUTE < 110
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("¿Cómo llegas hoy? Cansada, tal vez.", ["¿Cómo llegas hoy?", "Cansada, tal vez."]),
+    ("¡Qué turno! Respira.", ["¡Qué turno!", "Respira."]),
+    ("¿Dónde estás? ¿Aquí?", ["¿Dónde estás?", "¿Aquí?"]),
+    ("Pregúntate: ¿qué le diría a la Sra. López? Y escucha.",
+     ["Pregúntate: ¿qué le diría a la Sra. López?", "Y escucha."]),
+    ("¿Qué hago? me pregunto a veces. Luego sigo.",
+     ["¿Qué hago? me pregunto a veces.", "Luego sigo."]),
+    ("¡Ya basta! dice una voz. Solo nótala.", ["¡Ya basta! dice una voz.", "Solo nótala."]),
+    ("Is it here? yes. Then go.", ["Is it here?", "yes.", "Then go."]),
+])
+def test_split_sentences_keeps_spanish_questions_and_exclamations_whole(text, sentences):
+    from audio_build.plan import split_sentences
+
+    assert split_sentences(text) == sentences
