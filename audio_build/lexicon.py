@@ -1,11 +1,14 @@
 """The crisis lexicon: words that are answered with the crisis line, never with a practice.
 
 One YAML file per language in `scripts/crisis/` (`en.yaml`, ...), kept as data so a clinician can
-review it and a translator can translate it. Each has two lists of phrases: `crisis` and
-`not_crisis` (idioms and negations that cancel a crisis phrase they cover). The build checks them
-(every problem as path:line:col) and copies them, normalised, into the catalog; the service
-matches what people say against them (`voice_app/crisis.py`). Both sides normalise text the same
-way: `normalise_phrase` here and `voice_app.crisis.normalise` must agree (a test keeps them so).
+review it and a translator can translate it. Each has lists of phrases: `crisis`, `not_crisis`
+(idioms and negations that cancel a crisis phrase they cover), and `ordinary`: examples of hard
+but ordinary days ("se me murió un paciente") that must still get a practice. The build checks
+them (every problem as path:line:col: an `ordinary` example that would get the crisis response
+fails the build) and copies `crisis` and `not_crisis`, normalised, into the catalog; the service
+matches what people say against them (`voice_app/crisis.py`). Both sides normalise and match text
+the same way (`normalise_phrase`, `is_crisis` here; `voice_app.crisis` there): the packages
+never import each other, so a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import yaml
 from .errors import ScriptError, ScriptErrors
 
 DEFAULT_CRISIS_DIR = Path("scripts/crisis")
-FIELDS = ("crisis", "not_crisis")
+FIELDS = ("crisis", "not_crisis", "ordinary")
+STORED = ("crisis", "not_crisis")
+"""The lists the service needs; `ordinary` holds checked examples only."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def load_crisis_lexicon(path: Path) -> CrisisWords:
     if errors:
         raise ScriptErrors(errors)
     return CrisisWords(**{name: tuple(normalise_phrase(text) for text, _ in lists[name])
-                          for name in FIELDS})
+                          for name in STORED})
 
 
 Located = list[tuple[str, tuple[int, int]]]
@@ -90,7 +95,7 @@ def _lists(path: Path, root: yaml.MappingNode) -> tuple[dict[str, Located], list
         where = (key.start_mark.line + 1, key.start_mark.column + 1)
         if key.value not in FIELDS:
             errors.append(ScriptError(str(path), *where, f"unknown list '{key.value}'",
-                                      "use crisis: and not_crisis:"))
+                                      "use crisis:, not_crisis: and ordinary:"))
             continue
         if not isinstance(value, yaml.SequenceNode):
             errors.append(ScriptError(str(path), *where, f"'{key.value}' must be a list of "
@@ -109,10 +114,11 @@ def _lists(path: Path, root: yaml.MappingNode) -> tuple[dict[str, Located], list
 
 
 def _check(path: Path, lists: dict[str, Located]) -> list[ScriptError]:
-    """No phrase twice; every not_crisis phrase covers a crisis phrase (else it does nothing)."""
+    """No phrase twice; every not_crisis phrase covers a crisis phrase (else it does nothing);
+    no ordinary example gets the crisis response."""
     errors: list[ScriptError] = []
     seen: dict[str, str] = {}
-    for name in FIELDS:
+    for name in STORED:
         for text, at in lists[name]:
             phrase = normalise_phrase(text)
             if phrase in seen:
@@ -125,5 +131,30 @@ def _check(path: Path, lists: dict[str, Located]) -> list[ScriptError]:
         if not any(f" {phrase} " in padded for phrase in crisis):
             errors.append(ScriptError(str(path), *at, f"'{text}' contains no crisis phrase, "
                                       "so it cancels nothing",
-                                      "remove it, or add the crisis phrase it should cancel"))
+                                      "list it under ordinary: if it is an example of a hard "
+                                      "day, or add the crisis phrase it should cancel"))
+    words = CrisisWords(tuple(crisis), tuple(normalise_phrase(t) for t, _ in lists["not_crisis"]))
+    for text, at in lists["ordinary"]:
+        if is_crisis(words, text):
+            errors.append(ScriptError(str(path), *at, f"the ordinary example '{text}' would get "
+                                      "the crisis response",
+                                      "add a not_crisis phrase that covers its crisis words, "
+                                      "or move it under crisis:"))
     return errors
+
+
+def is_crisis(words: CrisisWords, said: str) -> bool:
+    """The service's rule (`voice_app.crisis.CrisisLexicon.matches`): a crisis phrase as whole
+    words that no not_crisis phrase found in the same words covers entirely."""
+    heard = normalise_phrase(said).split()
+
+    def spans(phrases: tuple[str, ...]) -> list[tuple[int, int]]:
+        found = []
+        for phrase in phrases:
+            size = len(phrase.split())
+            found += [(i, i + size) for i in range(len(heard) - size + 1)
+                      if heard[i:i + size] == phrase.split()]
+        return found
+
+    cancelling = spans(words.not_crisis)
+    return any(not any(a <= s and e <= b for a, b in cancelling) for s, e in spans(words.crisis))

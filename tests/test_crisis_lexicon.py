@@ -10,13 +10,24 @@ import pytest
 
 from audio_build.cli import main as cli
 from audio_build.errors import ScriptErrors
-from audio_build.lexicon import load_crisis_lexicon, load_crisis_lexicons, normalise_phrase
+from audio_build.lexicon import (
+    is_crisis,
+    load_crisis_lexicon,
+    load_crisis_lexicons,
+    normalise_phrase,
+)
 from audio_build.skill_model import _CRISIS
 from voice_app.crisis import CrisisLexicon, heard_crisis, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = load_crisis_lexicon(ROOT / "scripts" / "crisis" / "en.yaml")
 LEXICON = CrisisLexicon(WORDS.crisis, WORDS.not_crisis)
+SPANISH_WORDS = load_crisis_lexicon(ROOT / "scripts" / "crisis" / "es.yaml")
+SPANISH = CrisisLexicon(SPANISH_WORDS.crisis, SPANISH_WORDS.not_crisis)
+SPANISH_CRISIS = ["quiero morirme", "no quiero vivir", "Ya no quiero vivir.", "me quiero matar",
+                  "pienso en suicidarme", "Quiero MORIRME", "quiero quitarme la vida"]
+SPANISH_HARD_DAYS = ["estoy muerta de cansancio", "se me murió un paciente", "estoy quemado",
+                     "me muero de sueño", "me mata la espalda", "no quiero morirme"]
 
 CRISIS = [
     # direct
@@ -117,6 +128,33 @@ def test_check_fails_without_an_english_lexicon(tmp_path, capsys):
     assert "en.yaml:0:0: no crisis lexicon" in err and "1 problem found" in err
 
 
-def test_check_reads_the_library_lexicon(capsys):
+def test_check_reads_the_library_lexicons(capsys):
     assert cli(["check", "--crisis-dir", str(ROOT / "scripts" / "crisis")]) == 0
-    assert "crisis lexicon" in capsys.readouterr().out
+    assert "2 crisis lexicons" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("said", SPANISH_CRISIS)
+def test_spanish_crisis_words_are_recognised(said):
+    assert SPANISH.matches(said), said
+
+
+@pytest.mark.parametrize("said", SPANISH_HARD_DAYS)
+def test_spanish_hard_days_are_not_a_crisis(said):
+    assert not SPANISH.matches(said), said
+
+
+def test_the_build_and_the_service_match_alike():
+    """The build checks `ordinary:` examples with its own copy of the service's rule."""
+    for words, lexicon, phrases in (
+            (WORDS, LEXICON, CRISIS + HARD_DAYS),
+            (SPANISH_WORDS, SPANISH, SPANISH_CRISIS + SPANISH_HARD_DAYS)):
+        for said in phrases:
+            assert is_crisis(words, said) == lexicon.matches(said), said
+
+
+def test_an_ordinary_example_that_would_get_the_crisis_response_fails_the_check(tmp_path):
+    folder = write(tmp_path, "crisis:\n  - want to die\nordinary:\n  - so tired I want to die\n")
+    with pytest.raises(ScriptErrors) as failure:
+        load_crisis_lexicons(folder)
+    (error,) = failure.value.errors
+    assert (error.line, error.col) == (4, 5) and "would get the crisis response" in error.message

@@ -110,7 +110,7 @@ def library():
 def test_the_library_checks_clean():
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "14 practices and 1 crisis lexicon checked, no problems"
+    assert result.stdout.strip() == "14 practices and 2 crisis lexicons checked, no problems"
 
 
 def test_the_library_has_the_fourteen_practices(library):
