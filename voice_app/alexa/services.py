@@ -68,6 +68,19 @@ def player_state(handler_input: HandlerInput) -> PlayerState:
     return PlayerState(parse_token(token), int(offset or 0), _activity_name(activity))
 
 
+def supports_audio(handler_input: HandlerInput) -> bool:
+    """False when the request says this device has no AudioPlayer (it would fail a Play).
+
+    A request without device information is given the benefit of the doubt: every request
+    from a device carries `context.System.device.supportedInterfaces`."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
+    if device is None:
+        return True
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "audio_player", None) is not None
+
+
 def _activity_name(activity: Any) -> str:
     return str(getattr(activity, "value", activity or "IDLE"))
 
