@@ -16,7 +16,7 @@ from ..keys import listener_key
 from ..store import Store
 from . import flow
 
-STAGES = ("menu", "length", "offer", "playing", "paused", "done")
+STAGES = ("menu", "length", "offer", "playing", "paused", "done", "help", "forget")
 
 
 @dataclass(frozen=True)
