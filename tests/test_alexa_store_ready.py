@@ -201,3 +201,18 @@ def test_audio_base_url_must_be_https_in_production():
         load_settings({**base, "AUDIO_BASE_URL": "http://cdn.example"}, environ={})
     load_settings({**base, "APP_ENV": "development", "AUDIO_BASE_URL": "http://127.0.0.1"},
                   environ={})
+
+
+# --- the certification checklist ------------------------------------------------------------------
+
+def test_the_certification_checklist_names_tests_that_exist():
+    text = (ROOT / "docs" / "alexa-certification.md").read_text()
+    named, current = [], None
+    for match in re.finditer(r"`(test_\w+\.py)?::(test_\w+)`|`(test_\w+\.py)`", text):
+        current = match.group(1) or match.group(3) or current
+        if match.group(2):
+            named.append((current, match.group(2)))
+    assert len(named) > 40
+    for file, test in named:
+        source = (ROOT / "tests" / file).read_text()
+        assert re.search(rf"^def {test}\(", source, re.M), f"{file}::{test}"
