@@ -116,3 +116,20 @@ def test_zero_is_help_only_on_the_main_menu(app):
     caller = Caller(app.test_client()).dial().answer("9")
     caller.answer(menu.HELP_KEY)
     assert "menu_help" not in caller.heard
+
+
+def test_help_names_another_configured_crisis_line_with_say(app_config):
+    app = create_app({**app_config, "CRISIS_LINE": "116 123"})
+    caller = to_help(app.test_client())
+    (said,) = [v.text for v in caller.twiml.iter("Say")]
+    assert "hang up and call 1 1 6 1 2 3." in said and "press seven" in said
+
+
+def test_forget_by_voice(app):
+    keep_something(app)
+    caller = to_help(app.test_client())
+    caller.answer(said="delete my data")
+    assert caller.heard == ["forget_confirm"]
+    caller.answer(said="yes please")
+    assert caller.heard == ["forgotten", "menu"]
+    assert rows(app, progress) == [] and rows(app, history) == []
