@@ -82,3 +82,15 @@ def test_pause_and_stop_send_no_directive(screen, app, name):
 def test_the_same_request_from_a_speaker_plays(app):
     speaker = make_alexa_client(app)
     assert_plays(app, speaker.send(start(LOVING), new=True), "loving-kindness", 1, 0)
+
+
+def test_a_practice_that_cannot_play_is_not_counted_as_started(app):
+    screen = make_alexa_client(app)
+    screen.plays_audio = False
+    screen.send(start(LOVING), new=True)
+    screen.send(intent("RecommendIntent", slot("feeling", "numb")), new=True)
+    counted = 'compassion_practices_started_total{channel="alexa"} 1.0'
+    assert counted not in app.test_client().get("/metrics").get_data(as_text=True)
+    speaker = make_alexa_client(app)
+    speaker.send(start(LOVING), new=True)
+    assert counted in app.test_client().get("/metrics").get_data(as_text=True)

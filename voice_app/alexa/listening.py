@@ -30,11 +30,13 @@ DONE = frozenset({"FINISHED", "IDLE"})
 """Player activities with nothing left to resume on the device."""
 
 
-def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None) -> Response:
-    """Remember the cue as playing, then answer with the Play directive.
+def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None, *,
+                  started: bool = False) -> Response:
+    """Remember the cue as playing, then answer with the Play directive (`started`: a practice
+    begins, counted for /metrics).
 
     A device without an audio player gets a spoken pointer to the web instead, and nothing is
-    stored."""
+    stored or counted."""
     found = services(handler_input)
     if not supports_audio(handler_input):
         return responses.needs_audio(handler_input, found.settings)
@@ -42,6 +44,8 @@ def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None)
         practice_id=cue.practice.practice_id, minutes=cue.variant.minutes,
         audio_sha=cue.variant.sha256, offset_ms=cue.offset_ms, step=cue.step,
         status="playing", channel=CHANNEL, event_ms=found.event_ms))
+    if started:
+        count_practice("started", CHANNEL)
     return responses.play(handler_input, found.settings, cue, say)
 
 

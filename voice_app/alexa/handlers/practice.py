@@ -8,7 +8,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ...catalog import Catalog, Practice
-from ...metrics import count_practice
 from ...recommend import choices, recommend
 from ...web import listing
 from .. import playback, questions, responses, speech
@@ -70,9 +69,8 @@ class StartPractice(Handler):
         if practice is None or not practice.variants:
             return offer_choices(handler_input, catalog, minutes)
         cue = playback.start(practice, minutes)
-        answer = play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes))
-        count_practice("started", "alexa")
-        return answer
+        return play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes),
+                             started=True)
 
 
 def offer_choices(handler_input: HandlerInput, catalog: Catalog,
@@ -104,9 +102,7 @@ def play_suggestion(handler_input: HandlerInput, said: str = "",
         return offer_choices(handler_input, catalog, None)
     cue = playback.Cue(found.practice, found.variant, 0, 0)
     say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
-    answer = play_and_save(handler_input, cue, say)
-    count_practice("started", "alexa")
-    return answer
+    return play_and_save(handler_input, cue, say, started=True)
 
 
 LIST_PAGE = 3
