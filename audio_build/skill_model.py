@@ -59,6 +59,13 @@ _PROGRESS = [
     "how many practices have i done", "how many practices did i do this week",
     "how many minutes have i practised", "how many minutes have i practiced this week",
 ]
+_FORGET = [
+    "forget me", "forget about me", "forget everything about me", "forget my progress",
+    "forget my history", "delete my data", "delete my history", "delete my progress",
+    "delete my practice history", "delete everything you know about me", "erase my data",
+    "erase my history", "clear my history", "clear my progress", "remove my data",
+    "reset my progress",
+]
 _FEELINGS: dict[str, list[str]] = {
     "overwhelmed": ["stressed", "anxious", "panicky", "on edge", "frantic", "swamped",
                     "scared", "angry", "frustrated", "wired", "too much"],
@@ -97,6 +104,7 @@ BUILT_IN_INTENTS = (
     "AMAZON.StartOverIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent",
     "AMAZON.NavigateHomeIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.LoopOnIntent",
     "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent",
+    "AMAZON.MoreIntent",
 )
 
 
@@ -129,6 +137,7 @@ def interaction_model(catalog: Catalog) -> dict[str, Any]:
         {"name": "ListPracticesIntent", "samples": _LIST},
         {"name": "ProgressIntent", "samples": _PROGRESS},
         {"name": "CrisisIntent", "samples": _CRISIS},
+        {"name": "ForgetMeIntent", "samples": _FORGET},
         *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
     feelings = [{"name": {"value": value, "synonyms": synonyms}}

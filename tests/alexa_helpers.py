@@ -165,10 +165,14 @@ def player(token: str | None, offset_ms: int = 0, activity: str = "PLAYING") -> 
 
 def envelope(request: dict[str, Any], *, when: datetime, user_id: str = USER_ID,
              skill_id: str = SKILL_ID, session: dict[str, Any] | None = None,
-             audio_player: dict[str, Any] | None = None) -> dict[str, Any]:
+             audio_player: dict[str, Any] | None = None,
+             plays_audio: bool = True) -> dict[str, Any]:
+    """A request envelope; `plays_audio=False` is a device without an audio player (its
+    supportedInterfaces lack AudioPlayer)."""
+    interfaces: dict[str, Any] = {"AudioPlayer": {}} if plays_audio else {}
     system = {"application": {"applicationId": skill_id}, "user": {"userId": user_id},
               "device": {"deviceId": "amzn1.ask.device.TEST",
-                         "supportedInterfaces": {"AudioPlayer": {}}},
+                         "supportedInterfaces": interfaces},
               "apiEndpoint": "https://api.amazonalexa.com"}
     context: dict[str, Any] = {"System": system}
     if audio_player is not None:
@@ -227,6 +231,8 @@ class AlexaClient:
     clock: FakeClock
     user_id: str = USER_ID
     attributes: dict[str, Any] = field(default_factory=dict)
+    plays_audio: bool = True
+    """False: every request comes from a device without an audio player."""
 
     def sign(self, body: bytes, key: rsa.RSAPrivateKey | None = None) -> dict[str, str]:
         signature = (key or self.pki.leaf.key).sign(body, padding.PKCS1v15(), hashes.SHA256())
@@ -246,7 +252,7 @@ class AlexaClient:
         session = {"new": new, "attributes": {} if new else self.attributes} \
             if in_session else None
         payload = envelope(request, when=self.clock(), user_id=self.user_id, session=session,
-                           audio_player=audio_player)
+                           audio_player=audio_player, plays_audio=self.plays_audio)
         response = self.post(payload)
         assert response.status_code == 200, response.data
         data = response.get_json()

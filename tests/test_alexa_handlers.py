@@ -141,11 +141,17 @@ def test_recommend_with_only_minutes(alexa, app):
     assert_plays(app, data, "loving-kindness", 5, 0)
 
 
-def test_list_practices_names_every_practice(alexa, app):
-    data = alexa.send(intent("ListPracticesIntent"), new=True)
-    for practice in app.extensions["catalog"].get().practices:
-        assert practice.title in speech_of(data)
-    assert data["response"]["shouldEndSession"] is False
+def test_list_practices_names_every_practice_three_at_a_time(alexa, app):
+    titles = [p.title for p in app.extensions["catalog"].get().practices]
+    first = alexa.send(intent("ListPracticesIntent"), new=True)
+    second = alexa.send(intent("AMAZON.MoreIntent"))
+    heard = [[t for t in titles if t in speech_of(page)] for page in (first, second)]
+    assert [len(page) for page in heard] == [3, 3]
+    assert sorted(heard[0] + heard[1]) == sorted(titles)
+    assert "There are six practices. Between patients: Between Patients." in speech_of(first)
+    assert "Say more" in speech_of(first) and "That's all of them" in speech_of(second)
+    assert first["response"]["shouldEndSession"] is False
+    assert second["response"]["shouldEndSession"] is False
 
 
 # --- help and friends ---------------------------------------------------------------------------

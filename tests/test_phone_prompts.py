@@ -18,7 +18,9 @@ PROMPTS = yaml.safe_load((ROOT / "scripts" / "prompts.yaml").read_text())
 LIBRARY = {path.stem: yaml.safe_load(path.read_text().split("---")[1])
            for path in (ROOT / "scripts" / "meditations").glob("*.md")}
 USED = {"greeting", "menu", "more_menu", "choose_length", "starting", "paused", "still_paused",
-        "paused_goodbye", "help_keys", "not_understood", "practice_done", "goodbye", "trouble"}
+        "paused_goodbye", "help_keys", "not_understood", "practice_done", "goodbye", "trouble",
+        "menu_help", "forget_confirm", "forgotten", "forget_kept", "forget_nothing_saved",
+        "forget_withheld"}
 WORDS = {"between-patients": "between patients", "grounding-when-overwhelmed": "overwhelmed",
          "reconnecting-when-numb": "numb", "loving-kindness": "loving kindness",
          "the-pause": "after a death", "end-of-shift": "end of your shift",
@@ -45,16 +47,36 @@ def test_menu_prompts_say_the_keys_the_service_uses(name, which):
     said = spoken_keys(PROMPTS[name])
     for key, practice_id in menu.MENUS[which].items():
         assert WORDS[practice_id] in said.pop(key), (key, practice_id)
-    assert set(said) == ({menu.MORE_KEY} if which == menu.MAIN else {menu.BACK_KEY})
+    assert set(said) == ({menu.MORE_KEY, menu.HELP_KEY} if which == menu.MAIN
+                         else {menu.BACK_KEY})
     assert set(menu.MENUS[menu.MAIN].values()) | set(menu.MENUS[menu.MORE].values()) \
         == set(LIBRARY), "every practice of the library is on a menu"
 
 
 def test_every_prompt_the_service_uses_is_recorded_and_has_a_fallback():
     assert set(PROMPTS) >= USED
-    assert USED - {"greeting"} <= set(speech.FALLBACK)
-    assert "{crisis_line}" in PROMPTS["greeting"]
-    assert "not a crisis" in PROMPTS["greeting"]
+    assert USED - {"greeting", "menu_help"} <= set(speech.FALLBACK)
+    for name in ("greeting", "menu_help"):
+        assert "{crisis_line}" in PROMPTS[name]
+        assert "not a crisis" in PROMPTS[name]
+
+
+def test_recorded_prompts_say_what_the_fallbacks_say():
+    """The recording and the `<Say>` fallback are the same words (the help's crisis line is
+    filled in at build time on one side and at run time on the other)."""
+    for name, text in speech.FALLBACK.items():
+        if name != "more_menu":  # its fallback is a shorter, general sentence
+            assert " ".join(PROMPTS[name].split()) == text, name
+    filled = " ".join(PROMPTS["menu_help"].replace("{crisis_line}", "9 8 8").split())
+    assert filled == speech.menu_help("988")
+
+
+def test_the_help_says_how_to_forget_with_the_keys_the_service_uses():
+    said = spoken_keys(PROMPTS["menu_help"])
+    assert "delete your saved place" in said.pop(menu.FORGET_KEY)
+    assert said == {"*": "for the menu"}
+    confirm = spoken_keys(PROMPTS["forget_confirm"])
+    assert confirm == {menu.CONFIRM_KEY: "to delete them", "*": "to keep them"}
 
 
 @pytest.mark.parametrize("practice_id", sorted(LIBRARY))

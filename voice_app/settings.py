@@ -30,7 +30,8 @@ class Settings:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
     """The https origin Alexa and the phone provider reach (used for audio and webhook URLs)."""
     AUDIO_BASE_URL: str = ""
-    """Optional static host or CDN serving BUILD_DIR's audio; default PUBLIC_BASE_URL/audio."""
+    """Optional static host or CDN serving BUILD_DIR's audio; default PUBLIC_BASE_URL/audio.
+    Must be https in production: Alexa refuses to stream anything else."""
     BUILD_DIR: str = "build"
     """Where `python -m audio_build build` wrote catalog.json and the audio."""
     DATABASE_URL: str = "sqlite:///var/compassion-break.sqlite3"
@@ -138,3 +139,6 @@ def check_settings(settings: Settings) -> None:
     if not settings.PUBLIC_BASE_URL.startswith("https://"):
         raise SettingsError("PUBLIC_BASE_URL must be the https origin Alexa and the phone "
                             "provider reach")
+    if settings.AUDIO_BASE_URL and not settings.AUDIO_BASE_URL.startswith("https://"):
+        raise SettingsError("AUDIO_BASE_URL must start https:// (Alexa plays only https "
+                            "streams), or leave it unset to serve audio from PUBLIC_BASE_URL")

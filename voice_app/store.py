@@ -8,9 +8,10 @@ that produced it, and an older event never overwrites a newer position.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +56,8 @@ calls = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-STATUSES = ("playing", "paused", "stopped", "finished")
+STATUSES = ("playing", "paused", "stopped", "finished", "retrying")
+"""`retrying`: Alexa's player failed once and is trying the same place again."""
 
 T = TypeVar("T")
 
@@ -114,6 +116,8 @@ class Store:
         ).order_by(history.c.completed_at)
         self._get_call = sa.select(calls.c.data).where(calls.c.call_key == call_key)
         self._delete_call = calls.delete().where(calls.c.call_key == call_key)
+        self._forget = (progress.delete().where(progress.c.listener_key == key),
+                        history.delete().where(history.c.listener_key == key))
 
     def _position_upsert(self) -> sa.Insert:
         """Built once: an upsert that only a newer (or same-time) event may win.
@@ -140,7 +144,8 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def _run(self, work: Callable[[Connection], T], *, retry: bool = True) -> T:
+    def _run(self, work: Callable[[Connection], T], *, retry: bool = True,
+             transaction: bool = False) -> T:
         """`work` on a pooled connection, as one transaction (on PostgreSQL each statement
         commits by itself: every operation here is one statement, so there is no BEGIN or
         COMMIT round trip).
@@ -148,10 +153,12 @@ class Store:
         Connections are not pinged before use (a round trip per operation). When the server
         has dropped a pooled connection (a restart, a network cut), its first use fails as a
         disconnect, SQLAlchemy discards the pool's older connections, and the work runs once
-        more on a fresh one; `retry=False` for work that must not run twice."""
+        more on a fresh one; `retry=False` for work that must not run twice. `transaction=True`
+        for work of several statements that must all happen or none (a real BEGIN and COMMIT
+        on PostgreSQL too)."""
         for attempt in (1, 2):
             try:
-                with self.engine.begin() as conn:
+                with self._begin(transaction) as conn:
                     return work(conn)
             except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
                 if attempt == 1 and retry and error.connection_invalidated:
@@ -160,6 +167,17 @@ class Store:
                 logger.warning("database unavailable: %s", type(error.orig or error).__name__)
                 raise StoreUnavailable(str(error).splitlines()[0]) from None
         raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def _begin(self, transaction: bool) -> Iterator[Connection]:
+        if not transaction or self.engine.dialect.name != "postgresql":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="READ COMMITTED")
+            with conn.begin():
+                yield conn
 
     # --- positions -------------------------------------------------------------------------
 
@@ -198,6 +216,20 @@ class Store:
             "listener_key": listener_key, "since": since}).mappings().all())
         return [Completion(r["practice_id"], r["minutes"], r["channel"],
                            _aware(r["completed_at"])) for r in rows]
+
+    # --- forgetting ------------------------------------------------------------------------
+
+    def forget(self, listener_key: str) -> int:
+        """Delete every row kept under `listener_key` (place and history) in one transaction;
+        the number of rows deleted.
+
+        Live call state is filed under the call, not the listener, and holds the listener key
+        only while that call lasts (the hotline deletes it when the call ends)."""
+        def work(conn: Connection) -> int:
+            values = {"listener_key": listener_key}
+            return sum(conn.execute(statement, values).rowcount for statement in self._forget)
+        # not retried: the deletes are safe to repeat, but a second run would count zero rows
+        return self._run(work, retry=False, transaction=True)
 
     # --- live phone calls -------------------------------------------------------------------
 

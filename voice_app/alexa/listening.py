@@ -16,21 +16,36 @@ from ..metrics import count_practice
 from ..store import Position
 from . import responses
 from .playback import Cue, locate
-from .services import PlayerState, player_state, services
-from .tokens import Token
+from .services import PlayerState, player_state, services, supports_audio
+from .tokens import Token, parse_token
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "alexa"
 
 
-def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None) -> Response:
-    """Remember the cue as playing, then answer with the Play directive."""
+LIVE = frozenset({"PLAYING", "PAUSED"})
+"""Player activities in which the device's own token and offset are trusted over the store."""
+DONE = frozenset({"FINISHED", "IDLE"})
+"""Player activities with nothing left to resume on the device."""
+
+
+def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None, *,
+                  started: bool = False) -> Response:
+    """Remember the cue as playing, then answer with the Play directive (`started`: a practice
+    begins, counted for /metrics).
+
+    A device without an audio player gets a spoken pointer to the web instead, and nothing is
+    stored or counted."""
     found = services(handler_input)
+    if not supports_audio(handler_input):
+        return responses.needs_audio(handler_input, found.settings)
     found.store.save_position(found.listener_key, Position(
         practice_id=cue.practice.practice_id, minutes=cue.variant.minutes,
         audio_sha=cue.variant.sha256, offset_ms=cue.offset_ms, step=cue.step,
         status="playing", channel=CHANNEL, event_ms=found.event_ms))
+    if started:
+        count_practice("started", CHANNEL)
     return responses.play(handler_input, found.settings, cue, say)
 
 
@@ -101,8 +116,31 @@ def current_cue(handler_input: HandlerInput) -> Cue | None:
 
 
 def resume_cue(handler_input: HandlerInput) -> Cue | None:
-    """For resume: the saved position (newest by event time, across devices), else the device."""
-    return saved_cue(handler_input) or device_cue(handler_input)
+    """For resume: this device's stream while it is playing or paused (the context has no
+    timestamp to compare, and what the device holds is what the listener hears); else the
+    saved position (newest by event time, across devices); else the device's last stream,
+    unless it played to its end."""
+    activity = player_state(handler_input).activity
+    if activity in LIVE and (cue := device_cue(handler_input)) is not None:
+        return cue
+    saved = saved_cue(handler_input)
+    if saved is not None or activity in DONE:
+        return saved
+    return device_cue(handler_input)
+
+
+def live_cue(handler_input: HandlerInput) -> Cue | None:
+    """The device's stream when it is one of ours and playing or paused right now."""
+    if player_state(handler_input).activity not in LIVE:
+        return None
+    return device_cue(handler_input)
+
+
+def finished_on_device(handler_input: HandlerInput) -> Cue | None:
+    """The practice this device last played to its end, if that is what its player says."""
+    if player_state(handler_input).activity != "FINISHED":
+        return None
+    return device_cue(handler_input)
 
 
 def finish(handler_input: HandlerInput) -> None:
@@ -119,3 +157,49 @@ def finish(handler_input: HandlerInput) -> None:
     stored = found.store.get_position(found.listener_key)
     if stored is None or _token_of(stored) == token:
         found.store.clear_position(found.listener_key, found.event_ms)
+
+
+RETRYING = "retrying"
+"""Stored status while the one retry after a PlaybackFailed is under way."""
+
+
+def retry_after_failure(handler_input: HandlerInput) -> Response:
+    """A stream failed: play it once more from where it was; if that fails too, stop there and
+    keep the place for a resume.
+
+    The retry is remembered in the stored position (status `retrying`), so a second failure of
+    the same stream ends the loop; PlaybackStarted sets `playing` again, so a failure much
+    later gets its own retry. Amazon allows AudioPlayer directives, and nothing else, in the
+    answer to a PlaybackFailed."""
+    found = services(handler_input)
+    request = handler_input.request_envelope.request
+    token = parse_token(getattr(request, "token", None))
+    if token is None:
+        return responses.silent(handler_input)
+    stored = found.store.get_position(found.listener_key)
+    same = stored is not None and _token_of(stored) == token
+    offset_ms = _failed_offset(handler_input, token, stored if same else None)
+    status = "paused" if same and stored is not None and stored.status == RETRYING \
+        else RETRYING
+    cue = locate(found.catalog, token.practice_id, token.minutes, token.audio_sha, offset_ms,
+                 stored.step if same and stored is not None else 0)
+    if cue is None:
+        return responses.silent(handler_input)
+    found.store.save_position(found.listener_key, Position(
+        practice_id=token.practice_id, minutes=token.minutes, audio_sha=token.audio_sha,
+        offset_ms=offset_ms, step=cue.step, status=status, channel=CHANNEL,
+        event_ms=found.event_ms))
+    if status != RETRYING:
+        logger.warning("playback failed twice; keeping the place for a resume")
+        return responses.silent(handler_input)
+    return responses.replay(handler_input, found.settings, cue)
+
+
+def _failed_offset(handler_input: HandlerInput, token: Token, stored: Position | None) -> int:
+    """Where the failed stream was: the device's playback state if it is that stream, else the
+    offset we last asked it to play from."""
+    state = getattr(handler_input.request_envelope.request, "current_playback_state", None)
+    offset = getattr(state, "offset_in_milliseconds", None)
+    if parse_token(getattr(state, "token", None)) == token and offset:
+        return int(offset)
+    return stored.offset_ms if stored is not None else 0

@@ -3,7 +3,9 @@
 Play responses always carry exactly one `AudioPlayer.Play` (REPLACE_ALL) with an https URL, a
 token naming practice, length and audio hash, metadata for screen devices, and
 `shouldEndSession: true`. Silent responses (AudioPlayer events, system requests) carry nothing
-at all: no speech, card, reprompt or session flag.
+at all: no speech, card, reprompt or session flag. A device without an audio player never gets
+an AudioPlayer directive: it hears where else to listen (`needs_audio`), and a stop only ends
+the session.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from ask_sdk_model.interfaces.audioplayer import (
     StopDirective,
     Stream,
 )
+from ask_sdk_model.ui import SimpleCard
 
 from ..settings import Settings
 from . import speech
 from .playback import Cue
+from .services import supports_audio
 from .tokens import Token
 
 
@@ -30,14 +34,34 @@ def play(handler_input: HandlerInput, settings: Settings, cue: Cue,
     builder = handler_input.response_builder
     if say:
         builder.speak(say)
+    builder.add_directive(_play_directive(settings, cue))
+    return builder.set_should_end_session(True).response
+
+
+def _play_directive(settings: Settings, cue: Cue) -> PlayDirective:
     token = Token(cue.practice.practice_id, cue.variant.minutes, cue.variant.sha256)
     stream = Stream(token=token.encode(), url=audio_url(settings, cue.variant.file),
                     offset_in_milliseconds=cue.offset_ms)
     metadata = AudioItemMetadata(title=cue.practice.title,
                                  subtitle=speech.subtitle(cue.variant.minutes))
-    builder.add_directive(PlayDirective(play_behavior=PlayBehavior.REPLACE_ALL,
-                                        audio_item=AudioItem(stream=stream, metadata=metadata)))
+    return PlayDirective(play_behavior=PlayBehavior.REPLACE_ALL,
+                         audio_item=AudioItem(stream=stream, metadata=metadata))
+
+
+def needs_audio(handler_input: HandlerInput, settings: Settings) -> Response:
+    """No directive: the device cannot play audio. Where to listen instead, said and on a card."""
+    web = settings.PUBLIC_BASE_URL.rstrip("/")
+    host = web.split("://", 1)[-1]
+    builder = handler_input.response_builder.speak(speech.needs_audio(host))
+    builder.set_card(SimpleCard(speech.NEEDS_AUDIO_CARD_TITLE, speech.needs_audio_card(web)))
     return builder.set_should_end_session(True).response
+
+
+def replay(handler_input: HandlerInput, settings: Settings, cue: Cue) -> Response:
+    """A Play directive and nothing else: the answer to an AudioPlayer event (no speech,
+    card, reprompt or session flag is allowed there)."""
+    return handler_input.response_builder.add_directive(
+        _play_directive(settings, cue)).response
 
 
 def audio_url(settings: Settings, file: str) -> str:
@@ -45,7 +69,9 @@ def audio_url(settings: Settings, file: str) -> str:
 
 
 def stop(handler_input: HandlerInput, *, end_session: bool = True) -> Response:
-    builder = handler_input.response_builder.add_directive(StopDirective())
+    builder = handler_input.response_builder
+    if supports_audio(handler_input):
+        builder.add_directive(StopDirective())
     if end_session:
         builder.set_should_end_session(True)
     return builder.response

@@ -71,6 +71,19 @@ def player_state(handler_input: HandlerInput) -> PlayerState:
     return PlayerState(parse_token(token), int(offset or 0), _activity_name(activity))
 
 
+def supports_audio(handler_input: HandlerInput) -> bool:
+    """False when the request says this device has no AudioPlayer (it would fail a Play).
+
+    A request without device information is given the benefit of the doubt: every request
+    from a device carries `context.System.device.supportedInterfaces`."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
+    if device is None:
+        return True
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "audio_player", None) is not None
+
+
 def _activity_name(activity: Any) -> str:
     return str(getattr(activity, "value", activity or "IDLE"))
 
@@ -115,20 +128,3 @@ def session_get(handler_input: HandlerInput, key: str) -> Any:
 def session_set(handler_input: HandlerInput, **values: Any) -> None:
     if in_session(handler_input):
         handler_input.attributes_manager.session_attributes.update(values)
-
-
-CRISIS_FOLLOW_UPS = frozenset({"AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent"})
-"""Answers to the crisis response's question ("Would you like me to say the number again?")."""
-
-
-def in_crisis(handler_input: HandlerInput) -> bool:
-    """The request carries words of crisis, names the crisis intent, or answers the crisis
-    response's question: only the crisis handler may answer it."""
-    request = handler_input.request_envelope.request
-    if request.object_type != "IntentRequest":
-        return False
-    if services(handler_input).heard_crisis:
-        return True
-    name = getattr(getattr(request, "intent", None), "name", None)
-    return name == "CrisisIntent" or (
-        name in CRISIS_FOLLOW_UPS and session_get(handler_input, "asked") == "crisis")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from .handlers import crisis, events, guide, launch, playback, practice, progress
+from .handlers import crisis, events, forget, guide, launch, playback, practice, progress
 from .handlers.base import Handler
 from .handlers.errors import Apology
+from .questions import TakeQuestion
 
 HANDLERS: tuple[type[Handler], ...] = (
     crisis.Crisis,
@@ -25,6 +26,7 @@ HANDLERS: tuple[type[Handler], ...] = (
     guide.NavigateHome,
     guide.Yes,
     guide.No,
+    forget.ForgetMe,
     playback.Pause,
     playback.StopOrCancel,
     playback.Resume,
@@ -35,6 +37,7 @@ HANDLERS: tuple[type[Handler], ...] = (
     events.PlaybackStopped,
     events.PlaybackFinished,
     events.PlaybackQuietEvents,
+    events.PlaybackFailed,
     events.PlaybackButtons,
     events.SystemException,
     events.SessionEnded,
@@ -46,6 +49,7 @@ def build_skill() -> CustomSkill:
     builder = SkillBuilder()
     for handler in HANDLERS:
         builder.add_request_handler(handler())
+    builder.add_global_request_interceptor(TakeQuestion())
     builder.add_exception_handler(Apology())
     return builder.create()
 

@@ -75,10 +75,10 @@ def recommending(practice: Practice, length: int, why: str) -> str:
 
 
 def choices(offered: Sequence[Practice], heard: str | None) -> str:
+    """One question, asked once: what we can offer, then "Which would you like?"."""
     titles = say_list([escape(p.title) for p in offered])
-    opening = (f"I don't have a practice called {escape(heard)}." if heard
-               else "Which practice would you like?")
-    return f"{opening} I can offer {titles}. Which would you like?"
+    opening = f"I don't have a practice called {escape(heard)}. " if heard else ""
+    return f"{opening}I can offer {titles}. Which would you like?"
 
 
 def practice_list(practices: Sequence[Practice]) -> str:
@@ -91,7 +91,8 @@ def help_text(crisis_line: str) -> str:
             "Name a practice, like Loving-Kindness, tell me how you feel, or say list "
             "practices. During a practice you can say pause, resume, next, previous, repeat or "
             "start over. This is not a crisis or emergency service. If you are in crisis, "
-            f"call {crisis(crisis_line)}. " + ASK_WHAT_NEXT)
+            f"call {crisis(crisis_line)}. To delete your saved place and history, say forget "
+            "me. " + ASK_WHAT_NEXT)
 
 
 def crisis(line: str) -> str:
@@ -168,3 +169,67 @@ def crisis_card(crisis_line: str, support_line: str) -> str:
 def fallback(crisis_line: str) -> str:
     """AMAZON.FallbackIntent carries no words to check, so it names the crisis line briefly."""
     return (FALLBACK + f" If you are in crisis, call or text {slow_number(crisis_line)}.")
+# --- opening while a practice is on the device ---------------------------------------------------
+
+def welcome_playing(title: str, offset_ms: int) -> str:
+    """Opening the skill while this device is in the middle of a practice (not paused by us)."""
+    return (f"You're in the middle of {escape(title)}, {time_in(offset_ms)}. Say resume to carry "
+            "on, or name another practice.")
+
+
+def finished(title: str) -> str:
+    return f"You finished {escape(title)}. Would you like another practice?"
+
+
+ANOTHER_REPROMPT = "Would you like another practice? Say yes, or name one."
+NO_MORE_NOW = "All right. Take care."
+
+
+# --- devices without an audio player --------------------------------------------------------------
+
+def needs_audio(web_host: str) -> str:
+    """For a device whose request says it has no AudioPlayer (some screens, apps, cars)."""
+    return ("The practices are guided audio, and this device can't play them. Ask on an Echo "
+            "or another device with a speaker, or listen on the web at "
+            f"{escape(web_host)}.")
+
+
+NEEDS_AUDIO_CARD_TITLE = "Compassion Break"
+
+
+def needs_audio_card(web_url: str) -> str:
+    return f"The practices need a device that plays audio. Listen on the web: {web_url}"
+
+
+# --- the practice list, by need, a few at a time ------------------------------------------------
+
+def practice_page(groups: Sequence[tuple[str, Sequence[str]]], *, total: int, first: bool,
+                  more: bool) -> str:
+    """A few practices under the need they serve. `groups` are (need label, titles)."""
+    heard = " ".join(f"{escape(label)}: {say_list([escape(t) for t in titles])}."
+                     for label, titles in groups)
+    opening = f"There are {number(total)} practices. " if first else ""
+    closing = (" Say more to hear others, or name the one you'd like." if more
+               else " That's all of them. Which would you like?")
+    return opening + heard + closing
+
+
+LIST_REPROMPT = "Say more to hear other practices, or name the one you'd like."
+OTHER_PRACTICES = "Other practices"
+"""The heading for practices whose need the list doesn't know."""
+
+
+# --- forget me ---------------------------------------------------------------------------------
+
+FORGET_QUESTION = ("This deletes your saved place and your practice history from Compassion "
+                   "Break. Shall I delete them?")
+FORGET_REPROMPT = "Shall I delete your saved place and history? Say yes or no."
+FORGET_KEPT = "All right, I've kept everything. " + ASK_WHAT_NEXT
+
+
+def forgotten(rows: int) -> str:
+    if rows == 0:
+        return ("There was nothing saved for you, so there's nothing to delete. Compassion "
+                "Break keeps nothing else about you.")
+    return ("Done. I've deleted your saved place and practice history. Compassion Break keeps "
+            "nothing else about you.")

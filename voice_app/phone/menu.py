@@ -17,6 +17,11 @@ MAIN = "main"
 MORE = "more"
 MORE_KEY = "9"
 BACK_KEY = "*"
+HELP_KEY = "0"
+"""At the main menu: what the keys do, the crisis line, privacy, and the way to forget."""
+FORGET_KEY = "7"
+"""In the help: delete this caller's saved place and history (after a confirmation)."""
+CONFIRM_KEY = "1"
 
 MENUS: dict[str, dict[str, str]] = {
     MAIN: {
@@ -54,10 +59,12 @@ class Choice:
 
 @dataclass(frozen=True)
 class MenuAnswer:
-    """What an answer to a menu means: a practice, another menu, or nothing understood."""
+    """What an answer to a menu means: a practice, another menu, the help, or nothing
+    understood."""
 
     choice: Choice | None = None
     menu: str | None = None
+    help: bool = False
 
 
 def answer_menu(catalog: Catalog, menu: str, digits: str, said: str) -> MenuAnswer:
@@ -66,13 +73,33 @@ def answer_menu(catalog: Catalog, menu: str, digits: str, said: str) -> MenuAnsw
     if digits:
         if menu == MAIN and digits == MORE_KEY:
             return MenuAnswer(menu=MORE)
+        if menu == MAIN and digits == HELP_KEY:
+            return MenuAnswer(help=True)
         if digits == BACK_KEY:
             return MenuAnswer(menu=MAIN)
         practice = catalog.get(MENUS[menu].get(digits, ""))
         return MenuAnswer(choice=Choice(practice, None) if practice and practice.variants else None)
     if said.strip():
-        return MenuAnswer(choice=choose_by_speech(catalog, said))
+        choice = choose_by_speech(catalog, said)
+        asks_help = choice is None and speech.said_command(said, speech.HELP_WORDS) == "help"
+        return MenuAnswer(choice=choice, help=asks_help)
     return MenuAnswer()
+
+
+def answer_help(digits: str, said: str) -> str:
+    """What an answer to the help means: forget, menu, help (again) or unknown."""
+    if digits:
+        return {FORGET_KEY: "forget", BACK_KEY: "menu", HELP_KEY: "help"}.get(digits, "unknown")
+    if not said.strip():
+        return "menu"
+    return speech.said_command(said, speech.HELP_WORDS) or "unknown"
+
+
+def answer_forget(digits: str, said: str) -> bool:
+    """True only for a clear yes to deleting: key 1, or a spoken yes; anything else keeps."""
+    if digits:
+        return digits == CONFIRM_KEY
+    return speech.said_command(said, speech.CONFIRM_WORDS) == "yes"
 
 
 def choose_by_speech(catalog: Catalog, said: str) -> Choice | None:

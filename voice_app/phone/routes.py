@@ -78,6 +78,8 @@ def choose() -> Response:
         return answer
     which = security.query_word(request, "menu", r"^(main|more)$")
     answer = menu.answer_menu(call.catalog, which, hook.digits, hook.said)
+    if answer.help:
+        return xml(scenes.help_scene(call))
     if answer.menu:
         return xml(scenes.menu_scene(call, answer.menu))
     if answer.choice is None:
@@ -256,6 +258,27 @@ def crisis_end() -> Response:
     call.save(call.state.with_(stage="crisis", misses=0))
     return xml(twiml.gather([call.voice.crisis("crisis_dial_failed")],
                             twiml.Listen(action=call.url("crisis", r=1), hints="yes")))
+def help_() -> Response:
+    """The answer to the help at the main menu: 7 to forget, star for the menu."""
+    call, hook = open_call()
+    command = menu.answer_help(hook.digits, hook.said)
+    if command == "forget":
+        return xml(scenes.forget_scene(call))
+    if command == "help":
+        return xml(scenes.help_scene(call))
+    if command == "menu":
+        return xml(scenes.menu_scene(call))
+    ended = scenes.out_of_tries(call)
+    return xml(ended or scenes.help_scene(call, sorry=True, misses=call.state.misses + 1))
+
+
+def forget() -> Response:
+    """The answer to 'delete your saved place and history?': only a clear yes, asked in this
+    call, deletes."""
+    call, hook = open_call()
+    if call.state.stage == "forget" and menu.answer_forget(hook.digits, hook.said):
+        return xml(scenes.forgotten_scene(call))
+    return xml(scenes.menu_scene(call, lead=[call.voice.prompt("forget_kept")]))
 
 
 def status() -> Response:
@@ -280,6 +303,8 @@ ROUTES = (
     ("/resume", resume),
     ("/crisis", crisis),
     ("/crisis-end", crisis_end),
+    ("/help", help_),
+    ("/forget", forget),
     ("/status", status),
 )
 

@@ -60,14 +60,39 @@ def now_ms() -> int:
 
 
 def menu_scene(call: Call, which: str = menu.MAIN, *, greet: bool = False, sorry: bool = False,
-               misses: int = 0) -> str:
-    sounds = [call.voice.greeting()] if greet else []
+               misses: int = 0, lead: Sequence[Sound] = ()) -> str:
+    sounds = [call.voice.greeting()] if greet else [*lead]
     if sorry:
         sounds.append(call.voice.prompt("not_understood"))
     sounds.append(call.voice.prompt("menu" if which == menu.MAIN else "more_menu"))
     call.save(CallState(listener_key=call.state.listener_key, stage="menu", misses=misses))
     listen = Listen(action=call.url("menu", menu=which), hints=menu.hints(call.catalog))
     return twiml.gather(sounds, listen)
+
+
+def help_scene(call: Call, *, sorry: bool = False, misses: int = 0) -> str:
+    """Help at the main menu: keys, not a crisis line, privacy, and key 7 to forget."""
+    sounds = [call.voice.prompt("not_understood")] if sorry else []
+    sounds.append(call.voice.menu_help())
+    call.save(CallState(listener_key=call.state.listener_key, stage="help", misses=misses))
+    return twiml.gather(sounds, Listen(action=call.url("help"), hints="delete, menu, help"))
+
+
+def forget_scene(call: Call) -> str:
+    """Ask before deleting; a withheld number hears that nothing is kept about it."""
+    if not call.state.listener_key:
+        return menu_scene(call, lead=[call.voice.prompt("forget_withheld")])
+    call.save(CallState(listener_key=call.state.listener_key, stage="forget"))
+    return twiml.gather([call.voice.prompt("forget_confirm")],
+                        Listen(action=call.url("forget"), hints="yes, delete, keep, no"))
+
+
+def forgotten_scene(call: Call) -> str:
+    """Delete everything kept under the caller's key, say so, and go back to the menu."""
+    listener = call.state.listener_key
+    rows = call.store.forget(listener) if listener else 0
+    return menu_scene(call, lead=[call.voice.prompt("forgotten" if rows
+                                                    else "forget_nothing_saved")])
 
 
 def out_of_tries(call: Call) -> str | None:

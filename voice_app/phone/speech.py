@@ -15,7 +15,8 @@ FALLBACK: dict[str, str] = {
     "menu": "For a one minute reset between patients, press one. If you feel overwhelmed, press "
             "two. If you feel numb or far away, press three. For loving kindness, press four. For "
             "a pause after a death, press five. For the end of your shift, press six. For more "
-            "practices, press nine. Or just say the name of a practice, or how you feel.",
+            "practices, press nine. Or just say the name of a practice, or how you feel. For "
+            "help, press zero.",
     "more_menu": "Press the number of a practice, or say its name. To go back, press star.",
     "choose_length": "How many minutes do you have? Press or say the number of minutes.",
     "starting": "Here is your practice. Press one at any time to pause, or zero for help.",
@@ -30,6 +31,14 @@ FALLBACK: dict[str, str] = {
                      "for the menu, or simply hang up.",
     "goodbye": "Thank you for calling. Go gently.",
     "trouble": "Sorry, something went wrong on our side. Please try again in a moment.",
+    "forget_confirm": "This deletes your saved place and your practice history. To delete "
+                      "them, press one. To keep them, press star.",
+    "forgotten": "Done. Your saved place and practice history are deleted.",
+    "forget_kept": "All right, nothing was deleted.",
+    "forget_nothing_saved": "There was nothing saved for this number, so there was nothing to "
+                            "delete.",
+    "forget_withheld": "Your number is withheld, so nothing is saved about you, and there is "
+                       "nothing to delete.",
 }
 """What `<Say>` speaks for a prompt the catalog has no recording of."""
 
@@ -86,6 +95,29 @@ def greeting(crisis_line: str) -> str:
     return ("Welcome to Compassion Break, a few minutes of calm for people who care for others. "
             "This is not a crisis or emergency line; if you need urgent help, hang up and call "
             f"{spoken_digits(crisis_line)}.")
+
+
+def menu_help(crisis_line: str) -> str:
+    """What `<Say>` speaks for help at the main menu when the recording names another line."""
+    return ("Compassion Break plays short guided practices. At the menu, press the number of a "
+            "practice, or say how you feel. During a practice, press zero to hear its keys. "
+            "This is not a crisis line; if you need urgent help, hang up and call "
+            f"{spoken_digits(crisis_line)}. Our privacy notice is on our website, on the privacy "
+            "page. To delete your saved place and practice history, press seven. For the menu, "
+            "press star.")
+
+
+HELP_WORDS: dict[str, tuple[str, ...]] = {
+    "forget": ("forget me", "delete", "delete my data", "delete my history", "forget"),
+    "menu": ("menu", "main menu", "back", "go back"),
+    "help": ("help", "options", "what can i say", "again", "repeat"),
+}
+"""Spoken answers to the help at the main menu."""
+CONFIRM_WORDS: dict[str, tuple[str, ...]] = {
+    "yes": ("yes", "delete", "delete them", "yes please", "confirm"),
+    "no": ("no", "keep", "keep them", "cancel", "menu", "back"),
+}
+"""Spoken answers to 'delete your saved place and history?'."""
 
 
 def spoken_digits(number: str) -> str:

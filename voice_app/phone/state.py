@@ -16,7 +16,8 @@ from ..keys import listener_key
 from ..store import Store
 from . import flow
 
-STAGES = ("menu", "length", "offer", "playing", "paused", "done", "crisis")
+STAGES = ("menu", "length", "offer", "playing", "paused", "done", "crisis", "help",
+          "forget")
 
 
 @dataclass(frozen=True)

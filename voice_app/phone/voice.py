@@ -1,9 +1,9 @@
 """Which recording plays for each thing the hotline says, with `<Say>` as the fallback.
 
-A recording is used only while it still says the right thing: the greeting must name the
-configured crisis line, and a prompt naming a practice or its lengths must be word for word the
-sentence `speech` would say for the current catalog. Audio URLs point at `AUDIO_BASE_URL` (or
-the app's `/audio/`), where content-hashed names are cached for good.
+A recording is used only while it still says the right thing: the greeting and the help at the
+menu must name the configured crisis line, and a prompt naming a practice or its lengths must be
+word for word the sentence `speech` would say for the current catalog. Audio URLs point at
+`AUDIO_BASE_URL` (or the app's `/audio/`), where content-hashed names are cached for good.
 """
 
 from __future__ import annotations
@@ -28,11 +28,18 @@ class Voice:
         return Sound(name, text=speech.FALLBACK.get(name, ""))
 
     def greeting(self) -> Sound:
-        recorded = self.catalog.prompts.get("greeting")
+        return self._naming_crisis_line("greeting", speech.greeting(self.crisis_line))
+
+    def menu_help(self) -> Sound:
+        return self._naming_crisis_line("menu_help", speech.menu_help(self.crisis_line))
+
+    def _naming_crisis_line(self, name: str, text: str) -> Sound:
+        """The recording if it says the configured crisis line, else `<Say>` of `text`."""
+        recorded = self.catalog.prompts.get(name)
         wanted = speech.spoken_digits(self.crisis_line)
         if recorded is not None and f" {wanted}." in f" {recorded.text}":
-            return Sound("greeting", url=self._url(recorded.file))
-        return Sound("greeting", text=speech.greeting(self.crisis_line))
+            return Sound(name, url=self._url(recorded.file))
+        return Sound(name, text=text)
 
     def crisis(self, name: str) -> Sound:
         """A sentence of the crisis response: the recording only while it is word for word

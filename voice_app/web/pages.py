@@ -1,5 +1,6 @@
-"""The pages people read: the catalog (`/`, with `?minutes=` as a no-JavaScript time filter) and
-one practice (`/practices/<id>`: lengths, steps that seek the player, transcript, sources).
+"""The pages people read: the catalog (`/`, with `?minutes=` as a no-JavaScript time filter),
+one practice (`/practices/<id>`: lengths, steps that seek the player, transcript, sources), and
+the privacy notice and terms of use (`/privacy`, `/terms`).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import re
 
 from flask import Blueprint, render_template, request
 
-from . import listing, site
+from . import legal, listing, site
 
 blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/assets")
@@ -42,6 +43,23 @@ def practice(practice_id: str):  # type: ignore[no-untyped-def]
                                build=site.catalog().build, **_common())
     return site.cached_page(("practice", found.practice_id), render, mimetype="text/html",
                             cache_control=PAGE_CACHE)
+
+
+@blueprint.get("/privacy")
+def privacy():  # type: ignore[no-untyped-def]
+    """The privacy notice: what is kept, for how long, how to delete it."""
+    def render() -> str:
+        return render_template("privacy.html", retention=legal.retention(site.settings()),
+                               **_common())
+    return site.cached_page(("privacy",), render, mimetype="text/html",
+                            cache_control=PAGE_CACHE)
+
+
+@blueprint.get("/terms")
+def terms():  # type: ignore[no-untyped-def]
+    def render() -> str:
+        return render_template("terms.html", **_common())
+    return site.cached_page(("terms",), render, mimetype="text/html", cache_control=PAGE_CACHE)
 
 
 @blueprint.after_request

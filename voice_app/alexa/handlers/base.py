@@ -14,7 +14,7 @@ from typing import ClassVar
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 
-from ..services import in_crisis
+from ..questions import in_crisis
 
 INTENT_REQUEST = "IntentRequest"
 

@@ -15,9 +15,9 @@ from ask_sdk_model.interfaces.audioplayer import StopDirective
 from ask_sdk_model.ui import SimpleCard
 
 from ...metrics import count_crisis
-from .. import speech
+from .. import questions, speech
 from ..listening import save_player
-from ..services import player_state, services, session_set
+from ..services import player_state, services
 from .base import Handler
 
 PLAYING = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
@@ -34,7 +34,6 @@ class Crisis(Handler):
         name = getattr(getattr(request, "intent", None), "name", "")
         builder = handler_input.response_builder
         if name == "AMAZON.NoIntent" and not services(handler_input).heard_crisis:
-            session_set(handler_input, asked=None)
             return builder.speak(speech.crisis_goodbye(settings.CRISIS_LINE)) \
                 .set_should_end_session(True).response
         again = name in ("AMAZON.YesIntent", "AMAZON.RepeatIntent") \
@@ -44,7 +43,7 @@ class Crisis(Handler):
         if player_state(handler_input).activity in PLAYING and player_state(handler_input).token:
             save_player(handler_input, "paused")  # their place is kept for later
             builder.add_directive(StopDirective())
-        session_set(handler_input, asked="crisis")
+        questions.ask_about(handler_input, questions.CRISIS)
         say = speech.crisis_again(*lines) if again else speech.crisis_response(*lines)
         return builder.speak(say).ask(speech.CRISIS_REPROMPT) \
             .set_card(SimpleCard(speech.CRISIS_CARD_TITLE, speech.crisis_card(*lines))) \

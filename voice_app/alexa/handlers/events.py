@@ -10,7 +10,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import playback, responses
-from ..listening import current_cue, finish, play_and_save, resume_cue, save_player
+from ..listening import (
+    current_cue,
+    finish,
+    play_and_save,
+    resume_cue,
+    retry_after_failure,
+    save_player,
+)
 from .base import Handler
 
 logger = logging.getLogger(__name__)
@@ -41,18 +48,25 @@ class PlaybackFinished(Handler):
 
 
 class PlaybackQuietEvents(Handler):
-    """Nothing is queued after a practice, and a failure keeps the saved place for a resume."""
+    """Nothing is queued after a practice."""
 
-    request_types = frozenset({"AudioPlayer.PlaybackNearlyFinished",
-                               "AudioPlayer.PlaybackFailed"})
+    request_types = frozenset({"AudioPlayer.PlaybackNearlyFinished"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return responses.silent(handler_input)
+
+
+class PlaybackFailed(Handler):
+    """One retry from the same place; a second failure stops there and keeps the place."""
+
+    request_types = frozenset({"AudioPlayer.PlaybackFailed"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         error = getattr(request, "error", None)
-        if error is not None:
-            logger.warning("playback failed: %s %s", getattr(error, "object_type", ""),
-                           getattr(error, "message", ""))
-        return responses.silent(handler_input)
+        logger.warning("playback failed: %s %s", getattr(error, "object_type", ""),
+                       getattr(error, "message", ""))
+        return retry_after_failure(handler_input)
 
 
 class PlaybackButtons(Handler):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import responses, speech
+from .. import questions, responses, speech
 from ..listening import play_and_save, resume_cue
-from ..services import services, session_get, session_set
+from ..services import services
+from . import forget, practice
 from .base import Handler
 
 
@@ -37,22 +38,36 @@ class NavigateHome(Handler):
 
 
 class Yes(Handler):
-    """"Yes" accepts the open offer (resuming a paused practice); otherwise asks what to do."""
+    """"Yes" answers the question the last answer asked (see `questions`); with nothing asked,
+    it asks what to do."""
 
     intents = frozenset({"AMAZON.YesIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if session_get(handler_input, "offer") == "resume":
-            session_set(handler_input, offer=None)
+        question = questions.asked(handler_input)
+        if question == questions.RESUME:
             cue = resume_cue(handler_input)
             if cue is not None:
                 return play_and_save(handler_input, cue)
+        if question == questions.ANOTHER:
+            return practice.play_suggestion(handler_input)
+        if question == questions.FORGET:
+            return forget.forget(handler_input)
+        if question == questions.MORE:
+            return practice.list_page(handler_input, more=True)
         return responses.ask(handler_input, speech.ASK_WHAT_NEXT)
 
 
 class No(Handler):
+    """"No" declines the question asked: another practice (goodbye), deleting (kept), the
+    rest of the list or a resume (what next)."""
+
     intents = frozenset({"AMAZON.NoIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session_set(handler_input, offer=None)
+        question = questions.asked(handler_input)
+        if question == questions.ANOTHER:
+            return responses.tell(handler_input, speech.NO_MORE_NOW)
+        if question == questions.FORGET:
+            return responses.ask(handler_input, speech.FORGET_KEPT)
         return responses.ask(handler_input, speech.NO)

@@ -1,13 +1,21 @@
 """Playback intents: pause, stop and cancel keep the place; resume, start over, next, previous
-and repeat move within a practice by its steps; loop and shuffle are politely declined."""
+and repeat move within a practice by its steps; loop and shuffle are politely declined.
+"Resume" after a practice played to its end offers another instead of replaying its end."""
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import playback, responses, speech
-from ..listening import current_cue, play_and_save, resume_cue, save_player, saved_position
+from .. import playback, questions, responses, speech
+from ..listening import (
+    current_cue,
+    finished_on_device,
+    play_and_save,
+    resume_cue,
+    save_player,
+    saved_position,
+)
 from ..services import player_state
 from .base import Handler
 
@@ -41,6 +49,11 @@ class Resume(Handler):
         cue = resume_cue(handler_input)
         if cue is not None:
             return play_and_save(handler_input, cue)
+        done = finished_on_device(handler_input)
+        if done is not None:
+            questions.ask_about(handler_input, questions.ANOTHER)
+            return responses.ask(handler_input, speech.finished(done.practice.title),
+                                 speech.ANOTHER_REPROMPT)
         position = saved_position(handler_input)
         say = speech.gone(position.practice_id.replace("-", " ")) if position \
             else speech.NOTHING_TO_RESUME

@@ -8,9 +8,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ...catalog import Catalog, Practice
-from ...metrics import count_practice
 from ...recommend import choices, recommend
-from .. import playback, responses, speech
+from ...web import listing
+from .. import playback, questions, responses, speech
 from ..listening import play_and_save
 from ..services import (
     resolved_ids,
@@ -69,9 +69,8 @@ class StartPractice(Handler):
         if practice is None or not practice.variants:
             return offer_choices(handler_input, catalog, minutes)
         cue = playback.start(practice, minutes)
-        answer = play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes))
-        count_practice("started", "alexa")
-        return answer
+        return play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes),
+                             started=True)
 
 
 def offer_choices(handler_input: HandlerInput, catalog: Catalog,
@@ -89,24 +88,72 @@ class Recommend(Handler):
     intents = frozenset({"RecommendIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        catalog = services(handler_input).catalog
         said = " ".join([slot_text(handler_input, "feeling") or "",
                          *resolved_names(handler_input, "feeling")])
-        found = recommend(catalog, said, asked_minutes(handler_input))
-        if found is None:
-            return offer_choices(handler_input, catalog, None)
-        cue = playback.Cue(found.practice, found.variant, 0, 0)
-        say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
-        answer = play_and_save(handler_input, cue, say)
-        count_practice("started", "alexa")
-        return answer
+        return play_suggestion(handler_input, said, asked_minutes(handler_input))
+
+
+def play_suggestion(handler_input: HandlerInput, said: str = "",
+                    minutes: float | None = None) -> Response:
+    """The practice `recommend` suggests for what was said (loving-kindness for nothing)."""
+    catalog = services(handler_input).catalog
+    found = recommend(catalog, said, minutes)
+    if found is None:
+        return offer_choices(handler_input, catalog, None)
+    cue = playback.Cue(found.practice, found.variant, 0, 0)
+    say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
+    return play_and_save(handler_input, cue, say, started=True)
+
+
+LIST_PAGE = 3
+"""Practices read per turn: Amazon's voice design guidance keeps spoken lists to about three."""
 
 
 class ListPractices(Handler):
-    intents = frozenset({"ListPracticesIntent"})
+    """"List practices" reads the first few, by need; "more" (or yes) the next few."""
+
+    intents = frozenset({"ListPracticesIntent", "AMAZON.MoreIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        practices = [p for p in services(handler_input).catalog.practices if p.variants]
-        if not practices:
-            return responses.tell(handler_input, speech.TROUBLE)
-        return responses.ask(handler_input, speech.practice_list(practices))
+        name = handler_input.request_envelope.request.intent.name
+        return list_page(handler_input, more=name == "AMAZON.MoreIntent")
+
+
+def list_page(handler_input: HandlerInput, *, more: bool) -> Response:
+    """The next page of practices (from the session's `list_from`) or, without `more`, the
+    first page."""
+    practices = by_need(services(handler_input).catalog)
+    if not practices:
+        return responses.tell(handler_input, speech.TROUBLE)
+    start = session_get(handler_input, "list_from") if more else 0
+    if not isinstance(start, int) or not 0 <= start < len(practices):
+        start = 0
+    page = practices[start:start + LIST_PAGE]
+    following = start + LIST_PAGE
+    has_more = following < len(practices)
+    session_set(handler_input, list_from=following if has_more else 0)
+    if has_more:
+        questions.ask_about(handler_input, questions.MORE)
+    say = speech.practice_page(_grouped(page), total=len(practices), first=start == 0,
+                               more=has_more)
+    return responses.ask(handler_input, say, speech.LIST_REPROMPT if has_more else None)
+
+
+def by_need(catalog: Catalog) -> list[tuple[str, Practice]]:
+    """Playable practices with the label of the need they serve, in the web page's order of
+    needs (practices of a category the page doesn't know come last)."""
+    order = {need.category: index for index, need in enumerate(listing.NEEDS)}
+    labels = {need.category: need.label for need in listing.NEEDS}
+    playable = [p for p in catalog.practices if p.variants]
+    playable.sort(key=lambda p: order.get(p.category, len(order)))
+    return [(labels.get(p.category, speech.OTHER_PRACTICES), p) for p in playable]
+
+
+def _grouped(page: list[tuple[str, Practice]]) -> list[tuple[str, list[str]]]:
+    groups: list[tuple[str, list[str]]] = []
+    for label, practice in page:
+        if groups and groups[-1][0] == label:
+            groups[-1][1].append(practice.title)
+        else:
+            groups.append((label, [practice.title]))
+    return groups

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import responses, speech
+from .. import questions, responses, speech
 from ..services import services
 from .base import Handler
 
@@ -22,4 +22,6 @@ class Progress(Handler):
         now = datetime.fromtimestamp(found.event_ms / 1000, UTC)
         done = found.store.completions_since(found.listener_key, now - WEEK)
         total = sum(c.minutes for c in done)
-        return responses.ask(handler_input, speech.progress(len(done), total))
+        questions.ask_about(handler_input, questions.ANOTHER)
+        return responses.ask(handler_input, speech.progress(len(done), total),
+                             speech.ANOTHER_REPROMPT)

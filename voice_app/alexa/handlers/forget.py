@@ -1,0 +1,34 @@
+""""Forget me": delete everything kept under this listener's key, after a yes.
+
+The question is asked first ("Shall I delete them?"); the Yes handler calls `forget` when
+that was the question, and No keeps everything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import questions, responses, speech
+from ..services import services
+from .base import Handler
+
+logger = logging.getLogger(__name__)
+
+
+class ForgetMe(Handler):
+    intents = frozenset({"ForgetMeIntent"})
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        questions.ask_about(handler_input, questions.FORGET)
+        return responses.ask(handler_input, speech.FORGET_QUESTION, speech.FORGET_REPROMPT)
+
+
+def forget(handler_input: HandlerInput) -> Response:
+    """Delete this listener's place and history, and say so."""
+    found = services(handler_input)
+    rows = found.store.forget(found.listener_key)
+    logger.info("forgot a listener on request: %d rows deleted", rows)
+    return responses.tell(handler_input, speech.forgotten(rows))
