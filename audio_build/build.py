@@ -28,11 +28,17 @@ from .engines import Engine, SpeechSettings, make_engine
 from .errors import AudioBuildError, SynthesisError
 from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
 from .library import load_library
+from .library_data import (
+    DEFAULT_LIBRARY_PATH,
+    DEFAULT_PROMPTS_DIR,
+    load_library_data,
+    prompt_texts,
+    to_catalog,
+)
 from .outputs import BuildState, remove_staging, write_if_changed
 from .plan import sentences_of, split_sentences
 from .prompts import build_prompts
 from .script import PracticeScript, Speech
-from .skill_model import write_skill_model
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +57,13 @@ class BuildConfig:
     engine: str = "piper"
     voice: str | None = None
     jobs: int = 1
-    prompts_path: Path = Path("scripts/prompts.yaml")
+    library_path: Path = DEFAULT_LIBRARY_PATH
+    """Needs, the first practice and the phone menus (`library_data.py`)."""
+    prompts_dir: Path = DEFAULT_PROMPTS_DIR
+    """`<language>.yaml`: the hotline's sentences and the words the service listens for."""
     crisis_dir: Path = DEFAULT_CRISIS_DIR
     """`<language>.yaml` crisis lexicons (`lexicon.py`); English is required."""
     crisis_line: str = "988"
-    skill_model_path: Path | None = Path("skill-package/interactionModels/custom/en-US.json")
     cache_dir: Path | None = None
     """Where synthesized sentences are kept; default `<out_dir>/cache`."""
 
@@ -99,6 +107,7 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     """Build every (or every `--only`) practice; raises `AudioBuildError` subclasses."""
     started = time.monotonic()
     library = load_library(list(config.scripts))
+    data = load_library_data(library.practices, config.library_path, config.prompts_dir)
     crisis = load_crisis_lexicons(config.crisis_dir)
     unknown = sorted(set(config.only) - {p.practice_id for p in library.practices})
     if unknown:
@@ -119,16 +128,15 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
             if old.practice_id in kept:
                 entries.setdefault(old.practice_id, old)
     cache = SegmentCache(config.segment_cache_dir)
-    prompts, prompt_writes = build_prompts(config, engine, cache, state)
+    texts = prompt_texts(data, library.practices, "en", config.crisis_line)
+    prompts, prompt_writes = build_prompts(config.out_dir, texts, engine, cache, state)
     build_info = {**engine.identity(SpeechSettings()).as_dict(),
                   "content_licence": CONTENT_LICENCE}
     catalog = Catalog(build=build_info,
                       practices=tuple(entries[k] for k in sorted(entries)), prompts=prompts,
-                      crisis=crisis)
+                      crisis=crisis, library=to_catalog(data))
     _write_catalog(config.out_dir, catalog, previous)
     state.save()
-    if config.skill_model_path is not None:
-        write_skill_model(catalog, config.skill_model_path)
     return _summary(results, prompt_writes, cache, started)
 
 
@@ -253,11 +261,11 @@ def _write_catalog(out_dir: Path, catalog: Catalog, previous: Catalog | None) ->
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if previous is not None:
         unchanged = Catalog({**catalog.build, "built_at": previous.build.get("built_at")},
-                            catalog.practices, catalog.prompts, catalog.crisis)
+                            catalog.practices, catalog.prompts, catalog.crisis, catalog.library)
         if to_json(unchanged) == to_json(previous):
             return
     final = Catalog({**catalog.build, "built_at": stamp}, catalog.practices, catalog.prompts,
-                    catalog.crisis)
+                    catalog.crisis, catalog.library)
     write_if_changed(out_dir / CATALOG_NAME, to_json(final))
 
 

@@ -1,9 +1,9 @@
 """`build/catalog.json`: the one contract between the audio build and the voice app.
 
-This module is the only place on the build side that knows the JSON layout. Schema 2:
+This module is the only place on the build side that knows the JSON layout. Schema 3:
 
     {
-      "schema": 2,
+      "schema": 3,
       "build": {"engine", "voice", "voice_sha256", "settings": {...}, "licence",
                 "content_licence", "built_at"},
       "practices": [{
@@ -18,11 +18,28 @@ This module is the only place on the build side that knows the JSON layout. Sche
         }]
       }],
       "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}},
-      "crisis": {language: {"crisis": [phrase, ...], "not_crisis": [phrase, ...]}}
+      "crisis": {language: {"crisis": [phrase, ...], "not_crisis": [phrase, ...]}},
+      "library": {
+        "first": practice_id,
+        "needs": [{"need_id" (a category), "also": [category, ...], "minutes" (int or null)}],
+        "keys": {"help", "more", "back", "end"},
+        "menus": [{"name", "pages": [[{"key", "practice_id", "minutes" (int or null)}]]}],
+        "languages": {language: {
+          "name", "locale", "numbers": [word, ... 0 to 20], "keys": {"*": word, "#": word},
+          "or", "needs": {need_id: {"title", "line", "why", "words": [phrase, ...]}},
+          "first_why" ({title}), "commands": {command: [phrase, ...]},
+          "words": {"yes"|"no"|"connect"|"another": [phrase, ...]},
+          "spoken": {name: text with {values} the service fills},
+          "templates": {prompt name: its text with {crisis_line} unfilled}}}
+      }
     }
 
+Prompts hold every recorded phone sentence: the fixed ones, `resume_<id>`, `lengths_<id>` and
+one `menu_<menu>_<page>` per menu page, each with the text it says.
+
 Schema 2 added `crisis` (required: a service must never run without its crisis lexicon), the
-normalised phrases of `scripts/crisis/<language>.yaml` (see `lexicon.py`).
+normalised phrases of `scripts/crisis/<language>.yaml` (see `lexicon.py`). Schema 3 added
+`library` (`library_data.py`): the library's needs, menus and words, so the service holds none.
 
 Practices are sorted by id, variants by minutes. Audio files carry a content hash in their name,
 so a URL never changes meaning. `built_at` changes only when something else does.
@@ -37,7 +54,7 @@ from typing import Any
 
 from .lexicon import CrisisWords
 
-SCHEMA = 2
+SCHEMA = 3
 CATALOG_NAME = "catalog.json"
 CONTENT_LICENCE = "CC BY-SA 4.0"
 
@@ -120,6 +137,8 @@ class Catalog:
     practices: tuple[PracticeEntry, ...]
     prompts: dict[str, Prompt] = field(default_factory=dict)
     crisis: dict[str, CrisisWords] = field(default_factory=dict)
+    library: dict[str, Any] = field(default_factory=dict)
+    """JSON-ready (`library_data.to_catalog`): only the service reads it into types."""
     schema: int = SCHEMA
 
     def practice(self, practice_id: str) -> PracticeEntry | None:
@@ -142,7 +161,8 @@ def to_json(catalog: Catalog) -> str:
     data = {"schema": catalog.schema, "build": catalog.build,
             "practices": [asdict(p) for p in catalog.practices],
             "prompts": {name: asdict(p) for name, p in sorted(catalog.prompts.items())},
-            "crisis": {lang: asdict(w) for lang, w in sorted(catalog.crisis.items())}}
+            "crisis": {lang: asdict(w) for lang, w in sorted(catalog.crisis.items())},
+            "library": catalog.library}
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -156,6 +176,7 @@ def from_json(text: str) -> Catalog:
         prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
         crisis={lang: CrisisWords(tuple(w["crisis"]), tuple(w["not_crisis"]))
                 for lang, w in data["crisis"].items()},
+        library=data["library"],
     )
 
 

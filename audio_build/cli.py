@@ -3,7 +3,7 @@
     python -m audio_build check [PATHS]    validate scripts, report every problem, exit 1 if any
     python -m audio_build list [PATHS]     a table of the library
     python -m audio_build build [...]      MP3s, phone segments, prompts and build/catalog.json
-    python -m audio_build skill-model      regenerate the Alexa interaction model from a catalog
+    python -m audio_build skill-model      regenerate the Alexa interaction model from the library
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ from .build import DEFAULT_JOBS
 from .errors import AudioBuildError, ScriptErrors
 from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
 from .library import load_library
+from .library_data import DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR, load_library_data
+from .outputs import write_if_changed
 from .timing import estimate_variant, words_per_minute
+
+SKILL_MODEL_PATH = Path("skill-package/interactionModels/custom/en-US.json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="scripts or folders (default: scripts/meditations)")
     check.add_argument("--crisis-dir", type=Path, default=DEFAULT_CRISIS_DIR,
                        help="crisis lexicons, one <language>.yaml each (default: scripts/crisis)")
+    check.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH,
+                       help="needs and menus (default: scripts/library.yaml; checked with the "
+                            "whole library)")
+    check.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
     check.set_defaults(command=run_check)
     listing = commands.add_parser("list", help="list the practices")
     listing.add_argument("paths", nargs="*", type=Path)
@@ -64,15 +72,25 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
     build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))
     build.add_argument("--crisis-dir", type=Path, default=DEFAULT_CRISIS_DIR)
+    build.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
+    build.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
     build.set_defaults(command=run_build)
-    model = commands.add_parser("skill-model", help="write the Alexa interaction model")
-    model.add_argument("--out", type=Path, default=Path("build"), help="build folder")
+    model = commands.add_parser("skill-model", help="write the Alexa interaction model from the "
+                                "library (skill-package/interactionModels/custom/en-US.json)")
+    model.add_argument("paths", nargs="*", type=Path, help="scripts (default: the library)")
+    model.add_argument("--out", type=Path, default=SKILL_MODEL_PATH)
+    model.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
+    model.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
+    model.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 if the committed model is stale")
     model.set_defaults(command=run_skill_model)
     return parser
 
 
 def run_check(args: argparse.Namespace) -> int:
     library = load_library(args.paths)
+    if not args.paths or args.library != DEFAULT_LIBRARY_PATH:
+        load_library_data(library.practices, args.library, args.prompts_dir)
     lexicons = load_crisis_lexicons(args.crisis_dir)
     count = len(library.practices)
     print(f"{count} practice{'s' if count != 1 else ''} and {len(lexicons)} crisis "
@@ -111,14 +129,10 @@ def run_build(args: argparse.Namespace) -> int:
     from .progress import ProgressReporter, format_summary
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # The committed Alexa model follows the service's library only: a build into another folder
-    # (a test, a benchmark, a partial library) must not rewrite it.
-    serving_library = args.out.resolve() == Path("build").resolve() and not args.scripts
     config = BuildConfig(out_dir=args.out, scripts=tuple(args.scripts), only=tuple(args.only),
                          engine=args.engine, voice=args.voice, jobs=max(1, args.jobs),
                          crisis_line=args.crisis_line, crisis_dir=args.crisis_dir,
-                         skill_model_path=BuildConfig.skill_model_path if serving_library
-                         else None)
+                         library_path=args.library, prompts_dir=args.prompts_dir)
     total = len(args.only) or len(load_library(args.scripts).practices)
     summary = build_library(config, progress=ProgressReporter(total))
     print(format_summary(summary))
@@ -126,13 +140,18 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_skill_model(args: argparse.Namespace) -> int:
-    from .catalog import load_catalog
-    from .skill_model import write_skill_model
+    from .skill_model import interaction_model_text
 
-    catalog = load_catalog(args.out)
-    if catalog is None:
-        raise AudioBuildError(f"no catalog in {args.out}: run python -m audio_build build first")
-    path = Path("skill-package/interactionModels/custom/en-US.json")
-    changed = write_skill_model(catalog, path)
-    print(f"{path} {'written' if changed else 'unchanged'}")
+    library = load_library(args.paths)
+    data = load_library_data(library.practices, args.library, args.prompts_dir)
+    text = interaction_model_text(library.practices, data, "en")
+    if args.check:
+        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+        if current != text:
+            print(f"{args.out} is stale: run python -m audio_build skill-model", file=sys.stderr)
+            return 1
+        print(f"{args.out} is current")
+        return 0
+    changed = write_if_changed(args.out, text)
+    print(f"{args.out} {'written' if changed else 'unchanged'}")
     return 0

@@ -1,9 +1,11 @@
-"""The Alexa interaction model, regenerated from the catalog so the practice slot always matches.
+"""The Alexa interaction model, generated from the library by `python -m audio_build skill-model`.
 
-Intents, sample utterances and the invocation name live here; slot values and synonyms for
-PracticeName come from the catalog (titles, ids and aliases), so a new script is speakable the
-moment it is built. The Feeling values are the words people use for how they are; the service's
-`voice_app.recommend` maps each of them to a need (a test keeps the two in step).
+Intents, sample utterances and the invocation name live here; slot values come from the library
+data: PracticeName from the scripts (titles, ids and aliases), Feeling from the needs' words in
+`scripts/prompts/<lang>.yaml` (each need is one value whose id is the need, its words synonyms).
+A word that is also a practice's name or alias is left out of Feeling: it leads to that practice,
+and one utterance must never belong to two intents (tests/test_alexa_model.py). `make test` fails
+when the committed model is stale, naming the command.
 
 Every intent here has exactly one handler in `voice_app.alexa.skill.HANDLERS`, and every
 handled intent is here (tests/test_alexa_model.py).
@@ -13,11 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from .catalog import Catalog
-from .outputs import write_if_changed
+from .library_data import LibraryData
+from .script import PracticeScript
 
 INVOCATION_NAME = "compassion break"
 
@@ -66,20 +68,6 @@ _FORGET = [
     "erase my history", "clear my history", "clear my progress", "remove my data",
     "reset my progress",
 ]
-_FEELINGS: dict[str, list[str]] = {
-    "overwhelmed": ["stressed", "anxious", "panicky", "on edge", "frantic", "swamped",
-                    "scared", "angry", "frustrated", "wired", "too much"],
-    "numb": ["empty", "flat", "disconnected", "shut down", "burned out", "burnt out",
-             "exhausted", "drained", "tired", "cynical", "detached"],
-    "lost a patient": ["just lost a patient", "a patient died", "had a patient who died",
-                       "grieving", "passed away"],
-    "only have a minute": ["a minute", "one minute", "no time", "short on time",
-                           "a quick break"],
-    "done with my shift": ["going home", "heading home", "off work", "finished work",
-                           "done for the day"],
-    "sad": ["down", "low", "inadequate", "guilty", "helpless", "powerless",
-            "not good enough", "like i failed"],
-}
 _CRISIS = [
     "i want to die", "i just want to die", "i want to kill myself", "i'm going to kill myself",
     "i'm thinking about killing myself", "i'm thinking about suicide", "i'm thinking of suicide",
@@ -113,9 +101,9 @@ def speakable(text: str) -> str:
     return " ".join(re.sub(r"[^\w']+", " ", text.lower().replace("_", " ")).split())
 
 
-def practice_values(catalog: Catalog) -> list[dict[str, Any]]:
+def practice_values(practices: Sequence[PracticeScript]) -> list[dict[str, Any]]:
     values = []
-    for practice in catalog.practices:
+    for practice in practices:
         value = speakable(practice.title)
         synonyms = {speakable(a) for a in practice.aliases} | {speakable(practice.practice_id)}
         values.append({"id": practice.practice_id,
@@ -124,7 +112,23 @@ def practice_values(catalog: Catalog) -> list[dict[str, Any]]:
     return values
 
 
-def interaction_model(catalog: Catalog) -> dict[str, Any]:
+def feeling_values(practices: Sequence[PracticeScript], data: LibraryData, language: str
+                   ) -> list[dict[str, Any]]:
+    named = {s for v in practice_values(practices)
+             for s in (v["name"]["value"], *v["name"]["synonyms"])}
+    values = []
+    for need in data.needs:
+        words = [w for w in dict.fromkeys(speakable(w) for w in
+                                          data.languages[language].needs[need.need_id].words)
+                 if w and w not in named]
+        if words:
+            values.append({"id": need.need_id,
+                           "name": {"value": words[0], "synonyms": words[1:]}})
+    return values
+
+
+def interaction_model(practices: Sequence[PracticeScript], data: LibraryData,
+                      language: str = "en") -> dict[str, Any]:
     start_slots = [{"name": "practice", "type": "PracticeName"},
                    {"name": "duration", "type": "AMAZON.DURATION"},
                    {"name": "minutes", "type": "AMAZON.NUMBER"}]
@@ -140,14 +144,13 @@ def interaction_model(catalog: Catalog) -> dict[str, Any]:
         {"name": "ForgetMeIntent", "samples": _FORGET},
         *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
-    feelings = [{"name": {"value": value, "synonyms": synonyms}}
-                for value, synonyms in _FEELINGS.items()]
-    types = [{"name": "PracticeName", "values": practice_values(catalog)},
-             {"name": "Feeling", "values": feelings}]
+    types = [{"name": "PracticeName", "values": practice_values(practices)},
+             {"name": "Feeling", "values": feeling_values(practices, data, language)}]
     return {"interactionModel": {"languageModel": {
         "invocationName": INVOCATION_NAME, "intents": intents, "types": types}}}
 
 
-def write_skill_model(catalog: Catalog, path: Path) -> bool:
-    text = json.dumps(interaction_model(catalog), indent=2, ensure_ascii=False) + "\n"
-    return write_if_changed(path, text)
+def interaction_model_text(practices: Sequence[PracticeScript], data: LibraryData,
+                           language: str = "en") -> str:
+    return json.dumps(interaction_model(practices, data, language), indent=2,
+                      ensure_ascii=False) + "\n"

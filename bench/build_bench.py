@@ -53,6 +53,7 @@ def run(work: Path, full: bool) -> tuple[list[Figure], dict[str, Any], Path]:
         folder = work / f"long-{minutes}"
         folder.mkdir()
         write_length(SCRIPTS / f"{LONG_PRACTICE}.md", folder / f"{LONG_PRACTICE}.md", minutes)
+        write_library(folder, LONG_PRACTICE)
         raw[f"long{minutes}"] = measure("build", str(work / f"long-{minutes}-out"), str(folder),
                                         str(work / f"long-{minutes}-cache"))
     return figures(raw), raw, out
@@ -76,6 +77,16 @@ def write_length(source: Path, target: Path, minutes: int) -> None:
                   lambda m: f"({minutes}+ min)" if int(m.group(1)) <= minutes else m.group(0),
                   text)
     target.write_text(text, encoding="utf-8")
+
+
+def write_library(folder: Path, practice_id: str) -> None:
+    """Library data for a folder of one practice (its need, one menu): see scripts/library.yaml."""
+    category = re.search(r"^category: *(\S+)", (folder / f"{practice_id}.md").read_text(
+        encoding="utf-8"), flags=re.MULTILINE).group(1)
+    (folder / "library.yaml").write_text(
+        f"first: {practice_id}\nneeds:\n  - need: {category}\n"
+        'keys: {help: "0", more: "9", back: "*", end: "#"}\n'
+        f"menus:\n  main:\n    - practice: {practice_id}\n", encoding="utf-8")
 
 
 def figures(raw: dict[str, Any]) -> list[Figure]:

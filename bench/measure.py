@@ -25,11 +25,20 @@ def build(out: Path, scripts: Path, cache: Path, only: list[str]) -> dict[str, f
     from audio_build.build import DEFAULT_JOBS, BuildConfig, build_library
 
     config = BuildConfig(out_dir=out, scripts=(scripts,), only=tuple(only),
-                         prompts_path=ROOT / "scripts" / "prompts.yaml", skill_model_path=None,
+                         library_path=library_yaml(scripts),
+                         prompts_dir=ROOT / "scripts" / "prompts",
+                         crisis_dir=ROOT / "scripts" / "crisis",
                          cache_dir=cache, jobs=DEFAULT_JOBS)  # as `python -m audio_build build`
     summary = build_library(config)
     return {"audio_min": summary.audio_ms / 60_000, "synthesized": summary.synthesized,
             "written": summary.written, "variants": summary.variants}
+
+
+def library_yaml(scripts: Path) -> Path:
+    """The library data for `scripts`: the real one, or a temporary copy's own (`write_length`
+    writes one beside a practice it copies)."""
+    own = scripts / "library.yaml"
+    return own if own.is_file() else ROOT / "scripts" / "library.yaml"
 
 
 def baseline(out: Path, scripts: Path, only: list[str]) -> dict[str, float]:
@@ -37,14 +46,16 @@ def baseline(out: Path, scripts: Path, only: list[str]) -> dict[str, float]:
     from audio_build.engines import PiperEngine, SpeechSettings
     from audio_build.ffmpeg import find_ffmpeg
     from audio_build.library import load_library
+    from audio_build.library_data import load_library_data, prompt_texts
     from audio_build.pcm import SAMPLE_RATE
     from audio_build.plan import sentences_of, split_sentences
-    from audio_build.prompts import load_prompts
 
     library = load_library([scripts])
     chosen = [p for p in library.practices if not only or p.practice_id in only]
     wanted = {(s, p.length_scale) for p in chosen for s in sentences_of(p)}
-    prompts = load_prompts(ROOT / "scripts" / "prompts.yaml", "988")
+    data = load_library_data(library.practices, library_yaml(scripts),
+                             ROOT / "scripts" / "prompts")
+    prompts = prompt_texts(data, library.practices, "en", "988")
     wanted |= {(s, None) for text in prompts.values() for s in split_sentences(text)}
     engine = PiperEngine()
     speech = [engine.synthesize(text, SpeechSettings(length_scale=scale))

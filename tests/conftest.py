@@ -61,8 +61,9 @@ def built_library() -> Path:
 
     TEST_BUILD_DIR.mkdir(parents=True, exist_ok=True)
     config = BuildConfig(out_dir=TEST_BUILD_DIR, scripts=(FIXTURE_LIBRARY,),
-                         prompts_path=ROOT / "scripts" / "prompts.yaml",
-                         skill_model_path=TEST_BUILD_DIR / "skill-model.json")
+                         library_path=FIXTURE_LIBRARY / "library.yaml",
+                         prompts_dir=ROOT / "scripts" / "prompts",
+                         crisis_dir=ROOT / "scripts" / "crisis")
     with (TEST_BUILD_DIR / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         build_library(config)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from audio_build.catalog import from_json
+from audio_build.cli import main as audio_build_cli
+from audio_build.library import load_library
+from audio_build.library_data import load_library_data
 from audio_build.skill_model import interaction_model
 from voice_app.alexa.skill import HANDLERS, handled_intents, handled_request_types
 from voice_app.catalog import normalise, parse_catalog
@@ -18,6 +20,7 @@ from voice_app.recommend import find_need
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "skill-package"
+FIXTURES = ROOT / "tests" / "fixtures" / "library"
 REQUEST_TYPES = {
     "LaunchRequest", "SessionEndedRequest", "System.ExceptionEncountered",
     "AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackStopped",
@@ -28,10 +31,16 @@ REQUEST_TYPES = {
 }
 
 
+def library_model(scripts: Path, library: Path) -> dict:
+    practices = load_library([scripts]).practices
+    data = load_library_data(practices, library, ROOT / "scripts" / "prompts")
+    return interaction_model(practices, data)["interactionModel"]["languageModel"]
+
+
 @pytest.fixture(scope="module")
-def model(built_library):
-    catalog = from_json((built_library / "catalog.json").read_text())
-    return interaction_model(catalog)["interactionModel"]["languageModel"]
+def model():
+    """The fixture library's model, as `python -m audio_build skill-model` makes one."""
+    return library_model(FIXTURES, FIXTURES / "library.yaml")
 
 
 def model_intents(model) -> set[str]:
@@ -77,11 +86,14 @@ def test_practice_slot_values_match_the_catalog(model, built_library):
             assert found is not None and found.practice_id == value["id"], spoken
 
 
-def test_every_feeling_value_maps_to_a_need(model):
+def test_every_feeling_value_resolves_to_the_need_its_words_lead_to(model, built_library):
+    served = parse_catalog((built_library / "catalog.json").read_text())
     (feeling_type,) = [t for t in model["types"] if t["name"] == "Feeling"]
+    assert {v["id"] for v in feeling_type["values"]} == {n.need_id
+                                                        for n in served.library.needs}
     for value in feeling_type["values"]:
         for spoken in (value["name"]["value"], *value["name"].get("synonyms", [])):
-            assert find_need(spoken) is not None, spoken
+            assert find_need(served, spoken).need_id == value["id"], spoken
 
 
 def test_sample_utterances_are_valid_and_unique(model):
@@ -98,9 +110,15 @@ def test_sample_utterances_are_valid_and_unique(model):
     assert model["invocationName"] == "compassion break"
 
 
-def test_the_committed_skill_package_is_current():
-    """skill-package/ is what `ask deploy` uploads: the model must be generated, not edited."""
-    committed = json.loads((PACKAGE / "interactionModels/custom/en-US.json").read_text())
+def test_the_committed_skill_package_is_current(capsys):
+    """skill-package/ is what `ask deploy` uploads: the model must be generated from the
+    library, not edited. When this fails, run: python -m audio_build skill-model"""
+    path = PACKAGE / "interactionModels/custom/en-US.json"
+    committed = json.loads(path.read_text())
+    assert committed["interactionModel"]["languageModel"] == library_model(
+        ROOT / "scripts" / "meditations", ROOT / "scripts" / "library.yaml"), \
+        "skill-package is stale: run python -m audio_build skill-model"
+    assert audio_build_cli(["skill-model", "--check", "--out", str(path)]) == 0
     language = committed["interactionModel"]["languageModel"]
     assert model_intents(language) == set(handled_intents())
     manifest = json.loads((PACKAGE / "skill.json").read_text())["manifest"]

@@ -11,6 +11,7 @@ from voice_app.alexa.handlers.base import must_be_silent
 from voice_app.alexa.handlers.practice import parse_duration_minutes
 from voice_app.alexa.tokens import MAX_TOKEN_CHARS, Token, parse_token
 from voice_app.catalog import Catalog, Chapter, Practice, Variant
+from voice_app.library import EMPTY as EMPTY_LIBRARY
 
 SHA = "ab" * 32
 NEW_SHA = "cd" * 32
@@ -25,7 +26,7 @@ def variant(sha: str = SHA) -> Variant:
 def catalog(sha: str = SHA) -> Catalog:
     practice = Practice("loving-kindness", "Loving-Kindness", "", "compassion-training", (),
                         (), (), (), (variant(sha),))
-    return Catalog((practice,), {}, {}, {})
+    return Catalog((practice,), {}, {}, {}, EMPTY_LIBRARY)
 
 
 @given(practice_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,99}", fullmatch=True),

@@ -78,7 +78,7 @@ def test_healthz_and_catalog_json(client):
     assert health.status_code == 200 and health.json["status"] == "ok"
     assert health.json["practices"] == 6
     with client.get("/catalog.json") as response:
-        assert response.json["schema"] == 2
+        assert response.json["schema"] == 3
 
 
 def test_healthz_not_ready_without_database(app_config):

@@ -15,6 +15,7 @@ from mutagen.mp3 import MP3
 
 from audio_build.build import BuildConfig, build_library
 from audio_build.catalog import load_catalog
+from audio_build.cli import main as cli_main
 from audio_build.engines import make_engine
 from audio_build.ffmpeg import find_ffmpeg
 from audio_build.outputs import sha256_file
@@ -22,6 +23,20 @@ from audio_build.outputs import sha256_file
 pytestmark = pytest.mark.slow
 
 CRISIS_DIR = Path(__file__).resolve().parent.parent / "scripts" / "crisis"
+PROMPTS_DIR = CRISIS_DIR.parent / "prompts"
+SHARED_CACHE = CRISIS_DIR.parent.parent / "var" / "test-build" / "cache"
+"""The fixture library's sentences and the library's prompts, synthesized once per machine."""
+
+
+def seed_cache(root: Path) -> None:
+    """The prompts are the library's own: link the fixture build's cache in rather than
+    synthesize them again (the practice's sentences are not in it, so the counts below hold)."""
+    import os
+    import shutil
+
+    if SHARED_CACHE.is_dir():
+        shutil.copytree(SHARED_CACHE, root / "cache", copy_function=os.link,
+                        dirs_exist_ok=True)
 FIXTURE = """\
 ---
 title: Test Breath
@@ -45,7 +60,6 @@ Stay with the next breath, and the next. [practice 20s]
 Come back to the room, ready for what is next. [bell]
 """
 
-PROMPTS = "greeting: Welcome. This is not a crisis line; call {crisis_line}.\n"
 
 
 class CountingEngine:
@@ -63,10 +77,22 @@ class CountingEngine:
         return self.inner.synthesize(text, settings)
 
 
+LIBRARY_YAML = """\
+first: test-breath
+needs:
+  - need: when-overwhelmed
+keys: {help: "0", more: "9", back: "*", end: "#"}
+menus:
+  main:
+    - practice: test-breath
+"""
+
+
 def make_config(root: Path) -> BuildConfig:
+    (root / "library.yaml").write_text(LIBRARY_YAML, encoding="utf-8")
     return BuildConfig(out_dir=root / "build", scripts=(root / "scripts",),
-                       prompts_path=root / "prompts.yaml",
-                       skill_model_path=root / "skill" / "en-US.json")
+                       library_path=root / "library.yaml", prompts_dir=PROMPTS_DIR,
+                       crisis_dir=CRISIS_DIR, cache_dir=root / "cache")
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +100,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("library")
     (root / "scripts").mkdir()
     (root / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
-    (root / "prompts.yaml").write_text(PROMPTS, encoding="utf-8")
+    seed_cache(root)
     engine = CountingEngine()
     summary = build_library(make_config(root), engine=engine)
     return root, engine, summary, load_catalog(root / "build")
@@ -198,7 +224,7 @@ def test_phone_segments_are_8khz_wav_and_match_the_catalog(built):
 def test_catalog_contents_and_hashes(built):
     root, _, _, catalog = built
     data = json.loads((root / "build" / "catalog.json").read_text())
-    assert data["schema"] == 2
+    assert data["schema"] == 3
     assert "want to die" in data["crisis"]["en"]["crisis"]
     assert "not suicidal" in data["crisis"]["en"]["not_crisis"]
     assert data["build"]["engine"] == "piper"
@@ -214,19 +240,34 @@ def test_catalog_contents_and_hashes(built):
         assert sha256_file(path) == stored.sha256
         assert stored.sha256[:16] in path.name
     prompt = catalog.prompts["greeting"]
-    assert prompt.text == "Welcome. This is not a crisis line; call 9 8 8."
+    assert "not a crisis" in prompt.text and prompt.text.endswith("call 9 8 8.")
     assert prompt.duration_ms > 1000
+    assert catalog.library["first"] == "test-breath"
+    assert catalog.library["menus"] == [{"name": "main", "pages": [[
+        {"key": "1", "practice_id": "test-breath", "minutes": None}]]}]
+    assert catalog.prompts["menu_main_1"].text.startswith("For Test Breath, press one.")
 
 
-def test_skill_model_lists_the_practice(built):
+def test_skill_model_is_made_from_the_library_not_by_the_build(built, capsys):
     root, _, _, _ = built
-    model = json.loads((root / "skill" / "en-US.json").read_text())
-    language = model["interactionModel"]["languageModel"]
+    assert not (root / "skill").exists()
+    out = root / "model.json"
+    assert cli_main(["skill-model", str(root / "scripts"), "--library", str(root / "library.yaml"),
+                     "--out", str(out)]) == 0
+    language = json.loads(out.read_text())["interactionModel"]["languageModel"]
     assert language["invocationName"] == "compassion break"
     (practice_type,) = [t for t in language["types"] if t["name"] == "PracticeName"]
     (value,) = practice_type["values"]
     assert value["id"] == "test-breath"
     assert "testing breath" in value["name"]["synonyms"]
+    (feeling,) = [t for t in language["types"] if t["name"] == "Feeling"]
+    assert [v["id"] for v in feeling["values"]] == ["when-overwhelmed"]
+    assert cli_main(["skill-model", str(root / "scripts"), "--library",
+                     str(root / "library.yaml"), "--out", str(out), "--check"]) == 0
+    out.write_text("{}")
+    assert cli_main(["skill-model", str(root / "scripts"), "--library",
+                     str(root / "library.yaml"), "--out", str(out), "--check"]) == 1
+    assert "stale: run python -m audio_build skill-model" in capsys.readouterr().err
 
 
 def snapshot(folder: Path) -> dict[str, int]:
@@ -270,11 +311,22 @@ def test_invalid_script_stops_the_build_before_anything_is_written(tmp_path):
     assert not (tmp_path / "build").exists()
 
 
+def library_args(root: Path) -> list[str]:
+    """Library data for every practice in root/scripts (one need, one menu), as CLI options."""
+    ids = sorted(path.stem for path in (root / "scripts").glob("*.md"))
+    (root / "library.yaml").write_text(
+        f"first: {ids[0]}\nneeds:\n  - need: when-overwhelmed\n"
+        'keys: {help: "0", more: "9", back: "*", end: "#"}\nmenus:\n  main:\n'
+        + "".join(f"    - practice: {i}\n" for i in ids), encoding="utf-8")
+    return ["--library", str(root / "library.yaml"), "--prompts-dir", str(PROMPTS_DIR),
+            "--crisis-dir", str(CRISIS_DIR)]
+
+
 def run_build(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     import sys
     return subprocess.run([sys.executable, "-m", "audio_build", "build", "--scripts",
                            str(root / "scripts"), "--out", str(root / "build"),
-                           "--crisis-dir", str(CRISIS_DIR), *args],
+                           *library_args(root), *args],
                           cwd=root, capture_output=True, text=True, timeout=300, **kwargs)
 
 
@@ -319,7 +371,7 @@ def test_killed_build_completes_on_the_next_run(tmp_path):
             .replace("Notice one breath", f"Notice the {name} breath"), encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "audio_build", "build", "--scripts",
                                 str(tmp_path / "scripts"), "--out", str(tmp_path / "build"),
-                                "--crisis-dir", str(CRISIS_DIR)],
+                                *library_args(tmp_path)],
                                cwd=tmp_path, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

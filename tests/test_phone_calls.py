@@ -139,7 +139,7 @@ def key(number: str = CALLER) -> str:
 
 def start_loving_kindness(client, minutes: str = "5", number: str = CALLER) -> Caller:
     caller = Caller(client, number).dial()
-    assert caller.heard[:2] == ["greeting", "menu"]
+    assert caller.heard[:2] == ["greeting", "menu_main_1"]
     caller.answer("4")
     assert caller.where == ("length", {"p": "loving-kindness"})
     caller.answer(minutes)
@@ -253,7 +253,7 @@ def test_hang_up_mid_practice_then_call_back_and_continue(app, client):
     assert again.where == ("play", {"p": "loving-kindness", "m": "5", "s": "3"})
 
     other = Caller(client).dial().answer("2")
-    assert other.heard == ["menu"]
+    assert other.heard == ["menu_main_1"]
 
 
 def test_call_back_works_without_a_status_callback(client):
@@ -284,14 +284,14 @@ def test_withheld_number_gets_no_resume_and_nothing_is_kept(app, client, number)
     caller.hang_up()
     assert rows(app, progress) == [] and rows(app, calls) == []
     again = Caller(client, number).dial()
-    assert again.heard == ["greeting", "menu"]
+    assert again.heard == ["greeting", "menu_main_1"]
 
 
 def test_three_bad_inputs_end_kindly(app, client):
     caller = Caller(client).dial().answer("7")
-    assert caller.heard == ["not_understood", "menu"]
+    assert caller.heard == ["not_understood", "menu_main_1"]
     caller.answer(said="banana bread")
-    assert caller.heard == ["not_understood", "menu"]
+    assert caller.heard == ["not_understood", "menu_main_1"]
     caller.answer()  # silence counts too, so an open line does not loop for ever
     assert caller.ended and caller.heard == ["not_understood", "goodbye"]
     assert rows(app, calls) == []
@@ -308,11 +308,15 @@ def test_a_good_answer_resets_the_count(client):
 
 def test_more_menu_and_back(client):
     caller = Caller(client).dial().answer("9")
-    assert caller.heard == ["more_menu"] and caller.where == ("menu", {"menu": "more"})
-    caller.answer("1")  # settling-the-mind is not in the fixture library
-    assert caller.heard == ["not_understood", "more_menu"]
+    assert caller.heard == ["menu_more_1"]
+    assert caller.where == ("menu", {"menu": "more", "page": "1"})
+    caller.answer("5")  # the fixture's second menu has one practice, on key 1
+    assert caller.heard == ["not_understood", "menu_more_1"]
     caller.answer("*")
-    assert caller.heard == ["menu"] and caller.where == ("menu", {"menu": "main"})
+    assert caller.heard == ["menu_main_1"]
+    assert caller.where == ("menu", {"menu": "main", "page": "1"})
+    caller.answer("9").answer("1")
+    assert caller.where == ("length", {"p": "end-of-shift"})
 
 
 def test_empty_speech_is_silence(client):
@@ -328,12 +332,12 @@ def test_single_length_practice_starts_at_once(client):
 
 def test_menu_from_a_practice_and_done_menu(client):
     caller = start_loving_kindness(client, minutes="1").answer("*")
-    assert caller.heard == ["menu"]
+    assert caller.heard == ["menu_main_1"]
     caller.answer("2").answer("1")
     while caller.where[0] == "play":
         caller.answer()
     caller.answer("*")
-    assert caller.heard == ["menu"]
+    assert caller.heard == ["menu_main_1"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}])
@@ -388,7 +392,7 @@ def test_malformed_parameters_are_400_without_a_traceback(client, path, form):
 def test_unknown_or_expired_call_state_goes_back_to_the_menu(client, path):
     caller = Caller(client)
     caller.twiml = caller.post(f"{BASE}{path}", Digits="6")
-    assert caller.heard == ["menu"]
+    assert caller.heard == ["menu_main_1"]
 
 
 def test_database_down_is_a_spoken_apology(app, client, monkeypatch):
@@ -403,7 +407,7 @@ def test_database_down_is_a_spoken_apology(app, client, monkeypatch):
 def test_crisis_line_other_than_recorded_is_said(app_config):
     app = create_app({**app_config, "CRISIS_LINE": "116 123"})
     caller = Caller(app.test_client()).dial()
-    assert "call 1 1 6 1 2 3." in caller.heard[0] and caller.heard[1] == "menu"
+    assert "call 1 1 6 1 2 3." in caller.heard[0] and caller.heard[1] == "menu_main_1"
 
 
 def test_audio_is_served_from_audio_base_url(app_config, client):

@@ -39,8 +39,8 @@ def to_help(client, number: str = CALLER) -> Caller:
     caller = Caller(client, number).dial()
     if caller.where[0] == "resume":
         caller.answer("2")
-    assert caller.heard[-1] == "menu"
-    caller.answer(menu.HELP_KEY)
+    assert caller.heard[-1] == "menu_main_1"
+    caller.answer("0")
     assert caller.where == ("help", {})
     return caller
 
@@ -53,7 +53,7 @@ def test_zero_at_the_menu_plays_help_that_names_crisis_line_privacy_and_forgetti
     assert "not a crisis line" in text and "call 9 8 8." in text
     assert "privacy" in text and "press seven" in text
     caller.answer("*")
-    assert caller.heard == ["menu"]
+    assert caller.heard == ["menu_main_1"]
 
 
 def test_help_said_aloud_at_the_menu(app):
@@ -69,11 +69,12 @@ def test_forget_deletes_the_callers_place_and_history_only(phone_app):
     assert caller.heard == ["forget_confirm"] and caller.where == ("forget", {})
     assert len(rows(phone_app, progress)) == 2
     caller.answer(menu.CONFIRM_KEY)
-    assert caller.heard == ["forgotten", "menu"] and caller.where == ("menu", {"menu": "main"})
+    assert caller.heard == ["forgotten", "menu_main_1"]
+    assert caller.where == ("menu", {"menu": "main", "page": "1"})
     assert [r["listener_key"] for r in rows(phone_app, progress)] == [key(OTHER)]
     assert [r["listener_key"] for r in rows(phone_app, history)] == [key(OTHER)]
-    caller.answer(menu.HELP_KEY).answer(menu.FORGET_KEY).answer(said="yes")
-    assert caller.heard == ["forget_nothing_saved", "menu"]
+    caller.answer("0").answer(menu.FORGET_KEY).answer(said="yes")
+    assert caller.heard == ["forget_nothing_saved", "menu_main_1"]
 
 
 @pytest.mark.parametrize("answer", [{"digits": "*"}, {"digits": "2"}, {"digits": ""},
@@ -82,14 +83,14 @@ def test_anything_but_a_clear_yes_keeps_everything(app, answer):
     keep_something(app)
     caller = to_help(app.test_client())
     caller.answer(menu.FORGET_KEY).answer(**answer)
-    assert caller.heard == ["forget_kept", "menu"]
+    assert caller.heard == ["forget_kept", "menu_main_1"]
     assert len(rows(app, progress)) == 1 and len(rows(app, history)) == 1
 
 
 def test_a_withheld_number_hears_that_nothing_is_kept(app):
     caller = to_help(app.test_client(), number="anonymous")
     caller.answer(menu.FORGET_KEY)
-    assert caller.heard == ["forget_withheld", "menu"]
+    assert caller.heard == ["forget_withheld", "menu_main_1"]
     assert rows(app, progress) == [] and rows(app, history) == []
 
 
@@ -98,9 +99,9 @@ def test_a_confirmation_outside_the_question_deletes_nothing(app):
     Gather) goes back to the menu and deletes nothing."""
     keep_something(app)
     caller = Caller(app.test_client()).dial()
-    assert caller.where == ("menu", {"menu": "main"})
+    assert caller.where == ("menu", {"menu": "main", "page": "1"})
     caller.twiml = caller.post("https://compassion.example.test/phone/forget", Digits="1")
-    assert caller.heard == ["forget_kept", "menu"]
+    assert caller.heard == ["forget_kept", "menu_main_1"]
     assert len(rows(app, progress)) == 1
 
 
@@ -114,7 +115,7 @@ def test_three_unknown_answers_at_the_help_end_the_call_kindly(app):
 
 def test_zero_is_help_only_on_the_main_menu(app):
     caller = Caller(app.test_client()).dial().answer("9")
-    caller.answer(menu.HELP_KEY)
+    caller.answer("0")
     assert "menu_help" not in caller.heard
 
 
@@ -131,5 +132,5 @@ def test_forget_by_voice(app):
     caller.answer(said="delete my data")
     assert caller.heard == ["forget_confirm"]
     caller.answer(said="yes please")
-    assert caller.heard == ["forgotten", "menu"]
+    assert caller.heard == ["forgotten", "menu_main_1"]
     assert rows(app, progress) == [] and rows(app, history) == []

@@ -1,5 +1,7 @@
-"""The recorded hotline prompts (scripts/prompts.yaml) say what the service does: the menu
-numbers, the practices' titles and lengths, the crisis line; and the simulator walks a call."""
+"""The hotline's sentences are rendered from the library data (scripts/library.yaml and
+scripts/prompts/en.yaml): the menu pages say the keys the service answers to, the practices'
+titles and lengths come from their scripts, the crisis line is filled in; and the simulator
+walks a call."""
 
 from __future__ import annotations
 
@@ -8,87 +10,81 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from voice_app.phone import menu, speech
+from audio_build.library import load_library
+from audio_build.library_data import PROMPTS, load_library_data, menu_prompt, prompt_texts
+from voice_app.phone import menu
 from voice_app.phone.simulate import main as simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-PROMPTS = yaml.safe_load((ROOT / "scripts" / "prompts.yaml").read_text())
-LIBRARY = {path.stem: yaml.safe_load(path.read_text().split("---")[1])
-           for path in (ROOT / "scripts" / "meditations").glob("*.md")}
-USED = {"greeting", "menu", "more_menu", "choose_length", "starting", "paused", "still_paused",
-        "paused_goodbye", "help_keys", "not_understood", "practice_done", "goodbye", "trouble",
-        "menu_help", "forget_confirm", "forgotten", "forget_kept", "forget_nothing_saved",
-        "forget_withheld"}
-WORDS = {"between-patients": "between patients", "grounding-when-overwhelmed": "overwhelmed",
-         "reconnecting-when-numb": "numb", "loving-kindness": "loving kindness",
-         "the-pause": "after a death", "end-of-shift": "end of your shift",
-         "settling-the-mind": "settling the mind", "recalling-your-intention": "intention",
-         "self-compassion": "self compassion", "compassion-for-a-loved-one": "loved one",
-         "common-humanity": "common humanity", "compassion-for-others": "for others",
-         "being-with-suffering": "suffering", "active-compassion": "active compassion"}
+LIBRARY = load_library([ROOT / "scripts" / "meditations"])
+DATA = load_library_data(LIBRARY.practices, ROOT / "scripts" / "library.yaml",
+                         ROOT / "scripts" / "prompts")
+WORDS = DATA.languages["en"]
+TEXTS = prompt_texts(DATA, LIBRARY.practices, "en", "988")
 
 
 def spoken_keys(text: str) -> dict[str, str]:
     """'For loving kindness, press four.' → {'4': 'for loving kindness'} for each sentence."""
     found = {}
+    named = {word: key for key, word in WORDS.keys.items()}
     for sentence in re.split(r"(?<=\.)\s+", text):
         match = re.match(r"(.*), press (\w+)\.$", sentence)
         if match:
-            key = match.group(2)
-            found["*" if key == "star" else str(speech.NUMBER_WORDS.index(key))] = \
-                match.group(1).lower()
+            word = match.group(2)
+            key = named.get(word) or str(WORDS.numbers.index(word))
+            found[key] = match.group(1).lower()
     return found
 
 
-@pytest.mark.parametrize("name, which", [("menu", menu.MAIN), ("more_menu", menu.MORE)])
-def test_menu_prompts_say_the_keys_the_service_uses(name, which):
-    said = spoken_keys(PROMPTS[name])
-    for key, practice_id in menu.MENUS[which].items():
-        assert WORDS[practice_id] in said.pop(key), (key, practice_id)
-    assert set(said) == ({menu.MORE_KEY, menu.HELP_KEY} if which == menu.MAIN
-                         else {menu.BACK_KEY})
-    assert set(menu.MENUS[menu.MAIN].values()) | set(menu.MENUS[menu.MORE].values()) \
-        == set(LIBRARY), "every practice of the library is on a menu"
+@pytest.mark.parametrize("menu_name", [m.name for m in DATA.menus])
+def test_menu_pages_say_the_keys_the_service_answers_to(menu_name):
+    (found,) = [m for m in DATA.menus if m.name == menu_name]
+    for number, page in enumerate(found.pages, start=1):
+        said = spoken_keys(TEXTS[menu_prompt(menu_name, number)])
+        for entry in page:
+            title = LIBRARY.get(entry.practice_id).title.lower()
+            label = said.pop(entry.key)
+            assert title in label or entry.practice_id in WORDS.menu_labels, (entry, label)
+        reserved = {DATA.keys["more"], DATA.keys["back"], DATA.keys["help"]}
+        assert set(said) <= reserved, said
 
 
-def test_every_prompt_the_service_uses_is_recorded_and_has_a_fallback():
-    assert set(PROMPTS) >= USED
-    assert USED - {"greeting", "menu_help"} <= set(speech.FALLBACK)
-    for name in ("greeting", "menu_help"):
-        assert "{crisis_line}" in PROMPTS[name]
-        assert "not a crisis" in PROMPTS[name]
+def test_every_practice_has_a_key_and_the_first_menu_says_help_and_more():
+    keyed = [e.practice_id for m in DATA.menus for page in m.pages for e in page]
+    assert sorted(keyed) == sorted(p.practice_id for p in LIBRARY.practices)
+    first = spoken_keys(TEXTS[menu_prompt(DATA.menus[0].name, 1)])
+    assert "for more practices" in first[DATA.keys["more"]]
+    assert "for help" in first[DATA.keys["help"]]
+    last = DATA.menus[-1]
+    assert DATA.keys["more"] not in spoken_keys(TEXTS[menu_prompt(last.name, len(last.pages))])
 
 
-def test_recorded_prompts_say_what_the_fallbacks_say():
-    """The recording and the `<Say>` fallback are the same words (the help's crisis line is
-    filled in at build time on one side and at run time on the other)."""
-    for name, text in speech.FALLBACK.items():
-        if name != "more_menu":  # its fallback is a shorter, general sentence
-            assert " ".join(PROMPTS[name].split()) == text, name
-    filled = " ".join(PROMPTS["menu_help"].replace("{crisis_line}", "9 8 8").split())
-    assert filled == speech.menu_help("988")
+def test_every_prompt_the_service_uses_is_rendered_with_the_crisis_line():
+    assert set(PROMPTS) <= set(TEXTS)
+    for name in ("greeting", "menu_help", "crisis"):
+        assert "9 8 8" in TEXTS[name] and "{crisis_line}" in WORDS.prompts[name]
+    assert "not a crisis" in TEXTS["greeting"] and "not a crisis" in TEXTS["menu_help"]
 
 
 def test_the_help_says_how_to_forget_with_the_keys_the_service_uses():
-    said = spoken_keys(PROMPTS["menu_help"])
+    said = spoken_keys(TEXTS["menu_help"])
     assert "delete your saved place" in said.pop(menu.FORGET_KEY)
     assert said == {"*": "for the menu"}
-    confirm = spoken_keys(PROMPTS["forget_confirm"])
+    confirm = spoken_keys(TEXTS["forget_confirm"])
     assert confirm == {menu.CONFIRM_KEY: "to delete them", "*": "to keep them"}
 
 
-@pytest.mark.parametrize("practice_id", sorted(LIBRARY))
-def test_practice_prompts_match_the_library(practice_id):
-    meta = LIBRARY[practice_id]
-    assert PROMPTS[f"resume_{practice_id}"] == speech.resume_offer(meta["title"])
-    lengths = tuple(meta["lengths"])
-    if len(lengths) > 1:
-        assert PROMPTS[f"lengths_{practice_id}"] == speech.lengths_question(meta["title"],
-                                                                            lengths)
+@pytest.mark.parametrize("practice", LIBRARY.practices, ids=lambda p: p.practice_id)
+def test_practice_prompts_name_the_practice_and_its_lengths(practice):
+    assert practice.title in TEXTS[f"resume_{practice.practice_id}"]
+    if len(practice.lengths) > 1:
+        text = TEXTS[f"lengths_{practice.practice_id}"]
+        assert text.startswith(practice.title)
+        for minutes in practice.lengths:
+            assert re.search(rf"\b{WORDS.numbers[minutes]}\b", text), (minutes, text)
     else:
-        assert f"lengths_{practice_id}" not in PROMPTS
+        assert f"lengths_{practice.practice_id}" not in TEXTS
 
 
 def test_simulator_walks_a_call(built_library, tmp_path):
@@ -98,6 +94,7 @@ def test_simulator_walks_a_call(built_library, tmp_path):
                      "--database-url", f"sqlite:///{tmp_path / 'sim.sqlite3'}"], keys, out)
     text = out.getvalue()
     assert code == 0
-    assert "prompt greeting" in text and "prompt menu" in text and "prompt starting" in text
+    assert "prompt greeting" in text and "prompt menu_main_1" in text
+    assert "prompt starting" in text
     assert "step 1, bell" in text and "prompt paused" in text and "(silence 60 s)" in text
     assert "prompt goodbye" in text and text.rstrip().endswith("(the call ends)")

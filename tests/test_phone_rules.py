@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from audio_build.library import load_library
+from audio_build.library_data import load_library_data, to_catalog
 from voice_app.catalog import PhoneSegment, Variant
+from voice_app.library import parse_library
 from voice_app.phone import flow, speech
 from voice_app.phone.twiml import Listen, Sound, farewell, gather
 from voice_app.store import Position
+
+ROOT = Path(__file__).resolve().parent.parent
+_PRACTICES = load_library([ROOT / "scripts" / "meditations"]).practices
+EN = parse_library(to_catalog(load_library_data(
+    _PRACTICES, ROOT / "scripts" / "library.yaml", ROOT / "scripts" / "prompts"))).language("en")
+"""The words of scripts/prompts/en.yaml, as the service reads them from a catalog."""
 
 
 @pytest.mark.parametrize("duration_ms, pauses, timeout", [
@@ -26,7 +37,7 @@ def test_silence_is_pauses_then_the_gather_timeout(duration_ms, pauses, timeout)
     ("", "   ", "none"),
 ])
 def test_playback_commands(digits, said, command):
-    assert flow.playback_command(digits, said) == command
+    assert flow.playback_command(digits, said, EN) == command
 
 
 @pytest.mark.parametrize("digits, said, command", [
@@ -35,7 +46,7 @@ def test_playback_commands(digits, said, command):
     ("", "goodbye", "end"),
 ])
 def test_paused_commands(digits, said, command):
-    assert flow.paused_command(digits, said) == command
+    assert flow.paused_command(digits, said, EN) == command
 
 
 def variant(steps: list[int], sha: str = "a" * 64) -> Variant:
@@ -89,22 +100,20 @@ def test_withheld_numbers(number, withheld):
     ("fifteen minutes please", False, 15), ("seventeen minutes", False, 17),
 ])
 def test_said_minutes(said, bare, minutes):
-    assert speech.said_minutes(said, bare=bare) == minutes
+    assert speech.said_minutes(EN, said, bare=bare) == minutes
 
 
 @pytest.mark.parametrize("said, digit", [("four", "4"), ("4.", "4"), ("Nine", "9"),
                                          ("for", None), ("ten", None), ("", None)])
 def test_said_digit(said, digit):
-    assert speech.said_digit(said) == digit
+    assert speech.said_digit(EN, said) == digit
 
 
 @pytest.mark.parametrize("lengths, text", [
-    ((1, 3), "X comes in one or three minutes."), ((3, 5, 10), "X comes in three, five or ten "
-                                                               "minutes."),
-    ((5,), "X comes in five minutes."),
+    ((1, 3), "one or three"), ((3, 5, 10), "three, five or ten"), ((5,), "five"),
 ])
-def test_lengths_question(lengths, text):
-    assert speech.lengths_question("X", lengths).startswith(text)
+def test_spoken_lists_of_lengths(lengths, text):
+    assert EN.spoken_list([EN.number(n) for n in lengths]) == text
 
 
 def test_playback_gather_shape():

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from voice_app.catalog import Practice, Variant
+from voice_app.catalog import Catalog, Practice, Variant, parse_catalog
 from voice_app.web import listing
 from voice_app.web.zipstream import Entry, archive_size, stream_archive
 
@@ -41,13 +41,15 @@ def test_unknown_filters_show_everything(key):
     assert listing.time_filter(key) is None
 
 
-def test_sections_follow_the_needs_and_keep_unknown_categories():
+def test_sections_follow_the_needs_and_keep_unknown_categories(built_library):
     practices = (practice("end", "end-of-shift", 3, 5), practice("door", "between-patients", 1),
                  practice("new", "something-new", 10), practice("lk", "compassion-training", 3))
-    every = listing.sections(practices, None)
+    library = parse_catalog((built_library / "catalog.json").read_text()).library
+    catalog = Catalog(practices, {}, {}, {}, library)
+    every = listing.sections(catalog, None)
     assert [s.need.label for s in every] == ["Between patients", "Compassion training",
                                              "End of shift", "More practices"]
-    three = listing.sections(practices, listing.time_filter("3"))
+    three = listing.sections(catalog, listing.time_filter("3"))
     assert [(s.need.label, [(i.practice.practice_id, [v.minutes for v in i.variants])
                             for i in s.items]) for s in three] == [
         ("Compassion training", [("lk", [3])]), ("End of shift", [("end", [3])])]

@@ -1,4 +1,4 @@
-"""The service's view of `build/catalog.json` (schema 2, written by `audio_build.catalog`).
+"""The service's view of `build/catalog.json` (schema 3, written by `audio_build.catalog`).
 
 The only module in voice_app that knows the JSON layout. It never parses scripts or runs TTS.
 `CatalogSource` reloads the file when the build replaces it, so a rebuild needs no restart.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -16,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .crisis import CrisisLexicon
+from .library import EMPTY as EMPTY_LIBRARY
+from .library import Library, parse_library
+from .normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = 2
+SCHEMA = 3
 RELOAD_CHECK_S = 2.0
 
 
@@ -111,6 +113,8 @@ class Catalog:
     build: dict[str, Any]
     crisis: dict[str, CrisisLexicon]
     """Crisis lexicons by language (always one for "en" in a built catalog)."""
+    library: Library
+    """Needs, menus and the words of each language (`library.py`)."""
 
     def get(self, practice_id: str) -> Practice | None:
         return next((p for p in self.practices if p.practice_id == practice_id), None)
@@ -133,11 +137,7 @@ class Catalog:
         return names | {p.file for p in self.prompts.values()}
 
 
-EMPTY = Catalog(practices=(), prompts={}, build={}, crisis={})
-
-
-def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+EMPTY = Catalog(practices=(), prompts={}, build={}, crisis={}, library=EMPTY_LIBRARY)
 
 
 def parse_catalog(text: str) -> Catalog:
@@ -150,6 +150,7 @@ def parse_catalog(text: str) -> Catalog:
         build=data.get("build", {}),
         crisis={lang: CrisisLexicon(tuple(words["crisis"]), tuple(words["not_crisis"]))
                 for lang, words in data["crisis"].items()},
+        library=parse_library(data["library"]),
     )
 
 

@@ -9,19 +9,10 @@ Nothing about a match is stored or logged beyond a count per channel (`metrics`)
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-
-def normalise(text: str) -> str:
-    """Lower case, accents folded, anything but letters and digits as single spaces (the same
-    rule as `audio_build.lexicon.normalise_phrase`, which wrote the catalog's phrases)."""
-    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold())
-                     if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
-
+from .normalise import normalise
 
 Span = tuple[int, int]
 

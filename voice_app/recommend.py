@@ -1,110 +1,83 @@
 """From how someone feels (or how long they have) to a practice: shared by Alexa and the phone.
 
-Feeling words map to a need; a need maps to catalog categories (and tags), tried in order, so a
-library without one practice still offers the next best. Each need has one sentence of why.
+The library data decides (`catalog.library`): each need is a category of practices with the words
+that lead to it and one sentence of why; when the library has nothing in a need's category, its
+`also` categories are tried in order, so a library without one practice still offers the next
+best. Nothing said leads to the library's `first` practice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import Catalog, Practice, Variant, normalise
-
-
-@dataclass(frozen=True)
-class Need:
-    name: str
-    words: tuple[str, ...]
-    """Normalised phrases that signal this need when they appear in what was said."""
-    categories: tuple[str, ...]
-    """Catalog categories to choose from, best first."""
-    why: str
-    """One sentence, spoken or shown, saying why this practice."""
-
-
-NEEDS: tuple[Need, ...] = (
-    Need("after-a-death",
-         ("lost a patient", "patient died", "just died", "death", "died", "passed away",
-          "grieving", "grief", "code", "we lost"),
-         ("after-a-death", "when-overwhelmed"),
-         "After a death, a short pause lets you honour the person and the care you gave."),
-    Need("overwhelmed",
-         ("overwhelmed", "stressed", "anxious", "panicky", "panicking", "too much", "frantic",
-          "on edge", "wired", "angry", "frustrated", "swamped", "scared"),
-         ("when-overwhelmed",),
-         "When everything is too much, feeling your feet and a long breath out steadies you."),
-    Need("numb",
-         ("numb", "empty", "flat", "disconnected", "shut down", "nothing", "burned out",
-          "burnt out", "exhausted", "drained", "tired", "cynical", "far away", "detached"),
-         ("when-numb",),
-         "When you feel numb, gentle warmth and one human detail can bring you back."),
-    Need("short-on-time",
-         ("only have a minute", "one minute", "a minute", "no time", "quick", "short",
-          "between patients", "next patient", "reset"),
-         ("between-patients", "when-overwhelmed"),
-         "This one fits in a minute, between one patient and the next."),
-    Need("end-of-shift",
-         ("end of shift", "end of my shift", "going home", "done with my shift", "after work",
-          "shift is over", "finished work", "off work", "heading home", "done for the day"),
-         ("end-of-shift",),
-         "At the end of a shift, this helps you set the day down before you go home."),
-    Need("sad",
-         ("sad", "down", "low", "inadequate", "failed", "guilty", "not good enough",
-          "helpless", "powerless"),
-         ("compassion-training", "when-overwhelmed"),
-         "When you feel you are not enough, a little kindness toward yourself is a place to "
-         "start."),
-)
-
-FALLBACK = Need("any", (), ("compassion-training", "when-overwhelmed", "between-patients"),
-                "Loving-kindness is a good place to begin: a few minutes of wishing people well.")
+from .catalog import Catalog, Practice, Variant
+from .library import DEFAULT_LANGUAGE, Need
+from .normalise import normalise
 
 
 @dataclass(frozen=True)
 class Recommendation:
     practice: Practice
     variant: Variant
-    need: Need
+    need_id: str | None
+    """The need that was heard; None when nothing was (the library's first practice)."""
+    why: str
+    """One sentence, spoken or shown, saying why this practice."""
 
 
-def find_need(said: str) -> Need | None:
-    """The first need whose phrase appears in what was said (longest phrases are checked first)."""
+def find_need(catalog: Catalog, said: str, language: str = DEFAULT_LANGUAGE) -> Need | None:
+    """The need whose phrase appears in what was said (the longest phrase found wins)."""
     text = f" {normalise(said)} "
-    candidates = [(len(word), need) for need in NEEDS for word in need.words
-                  if f" {normalise(word)} " in text]
-    return max(candidates, key=lambda c: c[0])[1] if candidates else None
+    words = catalog.library.language(language).needs
+    candidates = [(len(normalise(word)), need.need_id, need) for need in catalog.library.needs
+                  for word in (words[need.need_id].words if need.need_id in words else ())
+                  if normalise(word) and f" {normalise(word)} " in text]
+    return max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
 
 
-def recommend(catalog: Catalog, said: str = "", minutes: float | None = None
+def recommend(catalog: Catalog, said: str = "", minutes: float | None = None,
+              language: str = DEFAULT_LANGUAGE, need: Need | None = None
               ) -> Recommendation | None:
-    """A practice for what was said, at the length nearest `minutes` (shortest if none)."""
-    need = find_need(said) or FALLBACK
-    if minutes is None and need.name == "short-on-time":
-        minutes = 1
-    for category in need.categories:
+    """A practice for what was said (or for `need`), at the length nearest `minutes` (the
+    need's own length, else the shortest, when none was asked for)."""
+    need = need or find_need(catalog, said, language)
+    words = catalog.library.language(language)
+    if need is None:
+        first = catalog.get(catalog.library.first)
+        if first is not None and first.variants:
+            return Recommendation(first, first.nearest_variant(minutes), None,
+                                  words.first_why.format(title=first.title))
+        categories: tuple[str, ...] = tuple(n.need_id for n in catalog.library.needs)
+        why = ""
+    else:
+        categories = (need.need_id, *need.also)
+        text = words.needs.get(need.need_id)
+        why = text.why if text else ""
+        if minutes is None:
+            minutes = need.minutes
+    for category in categories:
         practices = [p for p in catalog.practices if p.category == category and p.variants]
-        if need is FALLBACK:
-            practices.sort(key=lambda p: p.practice_id != "loving-kindness")
         if practices:
             practice = min(practices, key=lambda p: _fit(p, minutes))
-            return Recommendation(practice, practice.nearest_variant(minutes), need)
+            return Recommendation(practice, practice.nearest_variant(minutes),
+                                  need.need_id if need else None, why)
     return None
 
 
-def _fit(practice: Practice, minutes: float | None) -> tuple[float, int]:
+def _fit(practice: Practice, minutes: float | None) -> tuple[float, int, str]:
     shortest = practice.variants[0].minutes
     if minutes is None:
-        return (0.0, shortest)
-    return (min(abs(v.minutes - minutes) for v in practice.variants), shortest)
+        return (0.0, shortest, practice.practice_id)
+    return (min(abs(v.minutes - minutes) for v in practice.variants), shortest,
+            practice.practice_id)
 
 
 def choices(catalog: Catalog, count: int = 3) -> list[Practice]:
-    """A few varied practices to offer when nothing matched: one per need, short ones first."""
+    """A few varied practices to offer when nothing matched: one per need, in the library's
+    order of needs, then the first practice."""
     offered: list[Practice] = []
-    by_name = {need.name: need for need in NEEDS}
-    wanted = ("short-on-time", "overwhelmed", "numb")
-    for need in (*(by_name[name] for name in wanted), FALLBACK):
-        found = recommend(catalog, need.words[0] if need.words else "")
+    for need in (*catalog.library.needs, None):
+        found = recommend(catalog, need=need) if need else recommend(catalog)
         if found and found.practice not in offered:
             offered.append(found.practice)
         if len(offered) == count:

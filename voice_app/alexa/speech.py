@@ -24,8 +24,8 @@ GOODBYE = "Take care."
 NOTHING_TO_RESUME = "There's nothing paused right now. " + ASK_WHAT_NEXT
 NOTHING_PLAYING = "Nothing is playing right now. " + ASK_WHAT_NEXT
 LAST_STEP = "This is already the last part of the practice."
-FALLBACK = ("Sorry, I didn't catch that. You can name a practice, like Loving-Kindness, tell me "
-            "how you feel, or say list practices.")
+FALLBACK = ("Sorry, I didn't catch that. You can name a practice, tell me how you feel, or say "
+            "list practices.")
 NO = "All right. " + ASK_WHAT_NEXT
 
 
@@ -63,7 +63,7 @@ def resume_reprompt() -> str:
 
 
 def reprompt() -> str:
-    return "You can say a practice name, like Loving-Kindness, or say list practices."
+    return "You can name a practice, tell me how you feel, or say list practices."
 
 
 def starting(practice: Practice, length: int) -> str:
@@ -86,9 +86,11 @@ def practice_list(practices: Sequence[Practice]) -> str:
     return f"There are {number(len(practices))} practices: {titles}. Which would you like?"
 
 
-def help_text(crisis_line: str) -> str:
+def help_text(crisis_line: str, example: str) -> str:
+    """`example`: a practice title from the library (its `first`), or "" for none."""
+    like = f", like {escape(example)}" if example else ""
     return ("Compassion Break offers short guided practices for people who care for others. "
-            "Name a practice, like Loving-Kindness, tell me how you feel, or say list "
+            f"Name a practice{like}, tell me how you feel, or say list "
             "practices. During a practice you can say pause, resume, next, previous, repeat or "
             "start over. This is not a crisis or emergency service. If you are in crisis, "
             f"call {crisis(crisis_line)}. To delete your saved place and history, say forget "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..catalog import Variant
+from ..library import Language
 from ..store import Position
 from . import speech
 
@@ -54,24 +55,24 @@ def silence(duration_ms: int) -> Silence:
     return Silence(tuple(pauses), timeout)
 
 
-def playback_command(digits: str, said: str) -> str:
+def playback_command(digits: str, said: str, language: Language) -> str:
     """During a practice: pause, back, next, help, menu, end, resume, none (no input) or
     unknown (a stray key, or words that are no command)."""
     if digits:
         return PLAYBACK_KEYS.get(digits, "unknown")
     if not said.strip():
         return "none"
-    return speech.said_command(said, speech.PLAYBACK_WORDS) or "unknown"
+    return speech.said_command(said, language.commands) or "unknown"
 
 
-def paused_command(digits: str, said: str) -> str:
+def paused_command(digits: str, said: str, language: Language) -> str:
     """While paused: resume, end, menu, help, back, next, none or unknown ('pause' again is
     unknown: still paused)."""
     if digits:
         return PAUSED_KEYS.get(digits, "unknown")
     if not said.strip():
         return "none"
-    command = speech.said_command(said, speech.PLAYBACK_WORDS)
+    command = speech.said_command(said, language.commands)
     return command if command in PAUSED_KEYS.values() else "unknown"
 
 

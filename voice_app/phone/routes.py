@@ -20,7 +20,7 @@ from ..store import StoreUnavailable
 from . import flow, menu, scenes, security, speech, state, twiml
 from .scenes import Call, Place
 from .state import CallState
-from .voice import Voice
+from .voice import LAST_RESORT, Voice
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +74,18 @@ def incoming() -> Response:
 
 def choose() -> Response:
     call, hook = open_call()
-    if (answer := crisis_first(call, hook)) is not None:
-        return answer
-    which = security.query_word(request, "menu", r"^(main|more)$")
-    answer = menu.answer_menu(call.catalog, which, hook.digits, hook.said)
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    page = menu.page_of(call.catalog.library, security.query_word(request, "menu"),
+                        security.query_int(request, "page", 1, 99))
+    answer = menu.answer_menu(call.catalog, page, hook.digits, hook.said, call.voice.language)
     if answer.help:
         return xml(scenes.help_scene(call))
-    if answer.menu:
-        return xml(scenes.menu_scene(call, answer.menu))
+    if answer.page:
+        return xml(scenes.menu_scene(call, answer.page))
     if answer.choice is None:
         ended = scenes.out_of_tries(call)
-        return xml(ended or scenes.menu_scene(call, which, sorry=bool(hook.digits or hook.said),
+        return xml(ended or scenes.menu_scene(call, page, sorry=bool(hook.digits or hook.said),
                                               misses=call.state.misses + 1))
     return xml(_start(call, answer.choice.practice, answer.choice.minutes))
 
@@ -103,15 +104,17 @@ def _start(call: Call, practice: Practice, minutes: int | None) -> str:
 
 def length() -> Response:
     call, hook = open_call()
-    if (answer := crisis_first(call, hook)) is not None:
-        return answer
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
     practice = call.catalog.get(security.query_word(request, "p"))
     if practice is None or not practice.variants:
         return xml(scenes.menu_scene(call))
-    if hook.digits == menu.BACK_KEY or speech.said_command(hook.said, {"menu": ("menu",)}):
+    language = call.voice.language
+    if hook.digits == call.catalog.library.keys.get("back") or speech.said_command(
+            hook.said, {"menu": language.commands.get("menu", ())}):
         return xml(scenes.menu_scene(call))
     keyed = hook.digits.strip("#*")
-    minutes = int(keyed) if keyed else speech.said_minutes(hook.said, bare=True)
+    minutes = int(keyed) if keyed else speech.said_minutes(language, hook.said, bare=True)
     if minutes:
         return xml(_start(call, practice, minutes))
     ended = scenes.out_of_tries(call)
@@ -132,11 +135,11 @@ def _place_in_url(call: Call) -> Place | None:
 def play() -> Response:
     call, hook = open_call()
     place = _place_in_url(call)
-    if (answer := crisis_first(call, hook, place)) is not None:
-        return answer
+    if (reply := crisis_first(call, hook, place)) is not None:
+        return reply
     if place is None:
         return xml(scenes.menu_scene(call))
-    command = flow.playback_command(hook.digits, hook.said)
+    command = flow.playback_command(hook.digits, hook.said, call.voice.language)
     if command == "pause":
         return xml(scenes.paused_scene(call, place, 0))
     return xml(_move(call, place, command, stray_key=bool(hook.digits)))
@@ -174,12 +177,12 @@ def _play_or_finish(call: Call, place: Place, index: int | None) -> str:
 def paused() -> Response:
     call, hook = open_call()
     place = _place_in_url(call)
-    if (answer := crisis_first(call, hook, place)) is not None:
-        return answer
+    if (reply := crisis_first(call, hook, place)) is not None:
+        return reply
     if place is None:
         return xml(scenes.menu_scene(call))
     round_ = security.query_int(request, "r", 0, flow.PAUSED_ROUNDS)
-    command = flow.paused_command(hook.digits, hook.said)
+    command = flow.paused_command(hook.digits, hook.said, call.voice.language)
     if command == "none":
         if round_ + 1 >= flow.PAUSED_ROUNDS:
             return xml(scenes.leave_scene(call, place, "paused", prompt="paused_goodbye"))
@@ -196,26 +199,27 @@ def paused() -> Response:
 
 def done() -> Response:
     call, hook = open_call()
-    if (answer := crisis_first(call, hook)) is not None:
-        return answer
-    if hook.digits or speech.said_command(hook.said, {"menu": ("menu", "another")}):
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    if hook.digits or speech.said_word(call.voice.language, hook.said, "another"):
         return xml(scenes.menu_scene(call))
     return xml(scenes.goodbye_scene(call))
 
 
 def resume() -> Response:
     call, hook = open_call()
-    if (answer := crisis_first(call, hook)) is not None:
-        return answer
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
     found = call.state
     place = scenes.find_place(call.catalog, found.practice_id, found.minutes, found.segment) \
         if found.stage == "offer" else None
     if place is None:
         return xml(scenes.menu_scene(call))
-    if hook.digits == "1" or (not hook.digits and speech.said_yes(hook.said)):
+    language = call.voice.language
+    if hook.digits == "1" or (not hook.digits and speech.said_word(language, hook.said, "yes")):
         return xml(scenes.segment_scene(call, place))
     if hook.digits == "2" or not (hook.digits or hook.said) or \
-            speech.said_command(hook.said, {"menu": ("menu", "no")}):
+            speech.said_word(language, hook.said, "no"):
         return xml(scenes.menu_scene(call))
     ended = scenes.out_of_tries(call)
     return xml(ended or scenes.offer_scene(call, place, greet=False, sorry=True,
@@ -228,16 +232,16 @@ def crisis() -> Response:
     call, hook = open_call()
     settings = call.settings
     round_ = security.query_int(request, "r", 0, scenes.CRISIS_ROUNDS)
-    if hook.digits == "1" or (not hook.digits and speech.said_command(
-            hook.said, {"yes": speech.CRISIS_YES}) and not speech.said_command(
-            hook.said, {"no": ("no", "no thanks", "not now", "don t")})):
+    language = call.voice.language
+    if hook.digits == "1" or (not hook.digits and speech.said_word(language, hook.said, "connect")
+                              and not speech.said_word(language, hook.said, "no")):
         count_crisis("phone", "connected")
         return xml(scenes.crisis_dial_scene(call, settings.CRISIS_DIAL, hook.caller, hook.called))
     if hook.digits == "2" and settings.SUPPORT_LINE:
         count_crisis("phone", "connected-support")
         return xml(scenes.crisis_dial_scene(call, settings.SUPPORT_LINE, hook.caller,
                                             hook.called))
-    if hook.digits == menu.BACK_KEY:
+    if hook.digits == call.catalog.library.keys.get("back"):
         return xml(scenes.menu_scene(call))
     if heard_crisis(call.catalog.crisis, [hook.said]):
         return xml(scenes.crisis_scene(call, round_=round_))
@@ -258,10 +262,15 @@ def crisis_end() -> Response:
     call.save(call.state.with_(stage="crisis", misses=0))
     return xml(twiml.gather([call.voice.crisis("crisis_dial_failed")],
                             twiml.Listen(action=call.url("crisis", r=1), hints="yes")))
+
+
 def help_() -> Response:
-    """The answer to the help at the main menu: 7 to forget, star for the menu."""
+    """The answer to the help at the first menu: 7 to forget, star for the menu."""
     call, hook = open_call()
-    command = menu.answer_help(hook.digits, hook.said)
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    command = menu.answer_help(call.catalog.library, call.voice.language, hook.digits,
+                              hook.said)
     if command == "forget":
         return xml(scenes.forget_scene(call))
     if command == "help":
@@ -276,7 +285,10 @@ def forget() -> Response:
     """The answer to 'delete your saved place and history?': only a clear yes, asked in this
     call, deletes."""
     call, hook = open_call()
-    if call.state.stage == "forget" and menu.answer_forget(hook.digits, hook.said):
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    if call.state.stage == "forget" and menu.answer_forget(call.voice.language, hook.digits,
+                                                           hook.said):
         return xml(scenes.forgotten_scene(call))
     return xml(scenes.menu_scene(call, lead=[call.voice.prompt("forget_kept")]))
 
@@ -344,5 +356,5 @@ def apology() -> Response:
                       settings.CRISIS_LINE)
         sound = voice.prompt("trouble")
     except Exception:  # the apology itself must not fail
-        sound = twiml.Sound("trouble", text=speech.FALLBACK["trouble"])
+        sound = twiml.Sound("trouble", text=LAST_RESORT)
     return Response(twiml.farewell([sound]), mimetype="text/xml")

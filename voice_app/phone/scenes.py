@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ..catalog import Catalog, Practice, Variant
 from ..settings import Settings
 from ..store import Position, Store
-from . import flow, menu, speech, state, twiml
+from . import flow, menu, state, twiml
 from .state import CallState
 from .twiml import Listen, Sound
 from .voice import Voice
@@ -59,21 +59,23 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def menu_scene(call: Call, which: str = menu.MAIN, *, greet: bool = False, sorry: bool = False,
-               misses: int = 0, lead: Sequence[Sound] = ()) -> str:
+def menu_scene(call: Call, page: menu.Page | None = None, *, greet: bool = False,
+               sorry: bool = False, misses: int = 0, lead: Sequence[Sound] = ()) -> str:
+    page = page or menu.first_page(call.catalog.library)
     sounds = [call.voice.greeting()] if greet else [*lead]
     if sorry:
         sounds.append(call.voice.prompt("not_understood"))
-    sounds.append(call.voice.prompt("menu" if which == menu.MAIN else "more_menu"))
+    sounds.append(call.voice.prompt(page.prompt))
     call.save(CallState(listener_key=call.state.listener_key, stage="menu", misses=misses))
-    listen = Listen(action=call.url("menu", menu=which), hints=menu.hints(call.catalog))
+    listen = Listen(action=call.url("menu", menu=page.menu, page=page.number),
+                    hints=menu.hints(call.catalog, call.voice.language))
     return twiml.gather(sounds, listen)
 
 
 def help_scene(call: Call, *, sorry: bool = False, misses: int = 0) -> str:
-    """Help at the main menu: keys, not a crisis line, privacy, and key 7 to forget."""
+    """Help at the first menu: keys, not a crisis line, privacy, and key 7 to forget."""
     sounds = [call.voice.prompt("not_understood")] if sorry else []
-    sounds.append(call.voice.menu_help())
+    sounds.append(call.voice.prompt("menu_help"))
     call.save(CallState(listener_key=call.state.listener_key, stage="help", misses=misses))
     return twiml.gather(sounds, Listen(action=call.url("help"), hints="delete, menu, help"))
 
@@ -120,8 +122,8 @@ def segment_scene(call: Call, place: Place, lead: Sequence[Sound] = ()) -> str:
     call.save(call.state.with_(stage="playing", practice_id=place.practice.practice_id,
                                minutes=place.variant.minutes, segment=place.index, misses=0))
     save_position(call, place, "playing")
-    listen = Listen(action=call.url("play", **_where(place)), hints=menu.playback_hints(),
-                    playback=True)
+    listen = Listen(action=call.url("play", **_where(place)),
+                    hints=menu.playback_hints(call.voice.language), playback=True)
     return twiml.gather([*lead, call.voice.segment(segment)], listen,
                         flow.silence(segment.pause_after_ms))
 
@@ -135,7 +137,7 @@ def paused_scene(call: Call, place: Place, round_: int, lead: Sequence[Sound] | 
                                minutes=place.variant.minutes, segment=place.index))
     save_position(call, place, "paused")
     listen = Listen(action=call.url("paused", **_where(place), r=round_),
-                    hints=menu.playback_hints(), playback=True)
+                    hints=menu.playback_hints(call.voice.language), playback=True)
     return twiml.gather(lead, listen, flow.silence(flow.PAUSED_WAIT_S * 1000))
 
 
@@ -212,8 +214,7 @@ def crisis_scene(call: Call, place: Place | None = None, *, round_: int = 0,
         save_position(call, place, "paused")
     sounds = [*lead, call.voice.crisis("crisis")]
     if call.settings.SUPPORT_LINE:
-        sounds.append(Sound("crisis_support",
-                            text=speech.support_offer(call.settings.SUPPORT_LINE)))
+        sounds.append(call.voice.support_offer(call.settings.SUPPORT_LINE))
     sounds.append(call.voice.crisis("crisis_connect"))
     call.save(call.state.with_(stage="crisis", misses=0))
     listen = Listen(action=call.url("crisis", r=round_), hints="yes, connect me, no")

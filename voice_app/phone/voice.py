@@ -1,18 +1,28 @@
-"""Which recording plays for each thing the hotline says, with `<Say>` as the fallback.
+"""Which recording plays for each thing the hotline says, with `<Say>` of the same text as the
+fallback.
 
-A recording is used only while it still says the right thing: the greeting and the help at the
-menu must name the configured crisis line, and a prompt naming a practice or its lengths must be
-word for word the sentence `speech` would say for the current catalog. Audio URLs point at
-`AUDIO_BASE_URL` (or the app's `/audio/`), where content-hashed names are cached for good.
+Every sentence is a prompt of the catalog, recorded by the build from the library's prompts file
+with its text kept beside it. A recording is used while it still says the right thing: a prompt
+that names the crisis line must name the configured CRISIS_LINE (else `<Say>` speaks its
+template with the configured line). Audio URLs point at `AUDIO_BASE_URL` (or the app's
+`/audio/`), where content-hashed names are cached for good.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from ..catalog import Catalog, PhoneSegment, Practice, normalise
-from . import speech
+from ..catalog import Catalog, PhoneSegment, Practice
+from ..library import DEFAULT_LANGUAGE, Language
+from .speech import spoken_digits
 from .twiml import Sound
+
+logger = logging.getLogger(__name__)
+
+LAST_RESORT = "Sorry, something went wrong. Please try again in a moment."
+"""Said only if the catalog itself has no prompt to say (no build yet): a caller never hears an
+application error."""
 
 
 @dataclass(frozen=True)
@@ -20,48 +30,52 @@ class Voice:
     catalog: Catalog
     audio_base_url: str
     crisis_line: str
+    language_code: str = DEFAULT_LANGUAGE
+
+    @property
+    def language(self) -> Language:
+        return self.catalog.library.language(self.language_code)
 
     def prompt(self, name: str) -> Sound:
+        """A recorded sentence; one naming the crisis line only if it names ours."""
+        template = self.language.templates.get(name)
+        if template is not None:
+            return self._naming_crisis_line(name, template)
         recorded = self.catalog.prompts.get(name)
-        if recorded is not None:
-            return Sound(name, url=self._url(recorded.file))
-        return Sound(name, text=speech.FALLBACK.get(name, ""))
+        if recorded is None:
+            logger.error("phone: the catalog has no prompt %r", name)
+            return Sound(name, text=LAST_RESORT if name == "trouble" else "")
+        return Sound(name, url=self._url(recorded.file))
 
     def greeting(self) -> Sound:
-        return self._naming_crisis_line("greeting", speech.greeting(self.crisis_line))
-
-    def menu_help(self) -> Sound:
-        return self._naming_crisis_line("menu_help", speech.menu_help(self.crisis_line))
-
-    def _naming_crisis_line(self, name: str, text: str) -> Sound:
-        """The recording if it says the configured crisis line, else `<Say>` of `text`."""
-        recorded = self.catalog.prompts.get(name)
-        wanted = speech.spoken_digits(self.crisis_line)
-        if recorded is not None and f" {wanted}." in f" {recorded.text}":
-            return Sound(name, url=self._url(recorded.file))
-        return Sound(name, text=text)
+        return self.prompt("greeting")
 
     def crisis(self, name: str) -> Sound:
-        """A sentence of the crisis response: the recording only while it is word for word
-        what `speech.CRISIS` says with the configured crisis line, so a caller never hears a
-        wrong number."""
-        return self._exact(name, speech.crisis_text(name, self.crisis_line))
+        return self.prompt(name)
 
     def resume_offer(self, practice: Practice) -> Sound:
-        return self._exact(f"resume_{practice.practice_id}", speech.resume_offer(practice.title))
+        return self.prompt(f"resume_{practice.practice_id}")
 
     def lengths_question(self, practice: Practice) -> Sound:
-        return self._exact(f"lengths_{practice.practice_id}",
-                           speech.lengths_question(practice.title, practice.lengths))
+        if f"lengths_{practice.practice_id}" in self.catalog.prompts:
+            return self.prompt(f"lengths_{practice.practice_id}")
+        return self.prompt("choose_length")
+
+    def support_offer(self, support_line: str) -> Sound:
+        """Said, not recorded: each hospital has its own staff-support line."""
+        text = self.language.spoken.get("support_offer", "{support_line}")
+        return Sound("crisis_support", text=text.format(support_line=spoken_digits(
+            support_line)))
 
     def segment(self, segment: PhoneSegment) -> Sound:
         return Sound(segment.file, url=self._url(segment.file))
 
-    def _exact(self, name: str, text: str) -> Sound:
+    def _naming_crisis_line(self, name: str, template: str) -> Sound:
+        wanted = template.replace("{crisis_line}", spoken_digits(self.crisis_line))
         recorded = self.catalog.prompts.get(name)
-        if recorded is not None and normalise(recorded.text) == normalise(text):
+        if recorded is not None and " ".join(recorded.text.split()) == " ".join(wanted.split()):
             return Sound(name, url=self._url(recorded.file))
-        return Sound(name, text=text)
+        return Sound(name, text=wanted)
 
     def _url(self, file: str) -> str:
         return f"{self.audio_base_url}/{file}"

@@ -52,7 +52,7 @@ def everything():  # type: ignore[no-untyped-def]
 def m3u(catalog: Catalog, locate) -> str:  # type: ignore[no-untyped-def]
     """Extended M3U, in the page's order: `#EXTINF:<seconds>,<title>` then the location."""
     lines = ["#EXTM3U", f"#PLAYLIST:{FOLDER}"]
-    for section in listing.sections(catalog.practices, None):
+    for section in listing.sections(catalog, None):
         for shown in section.items:
             for variant in shown.variants:
                 seconds = round(variant.duration_ms / 1000)

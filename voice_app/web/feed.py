@@ -92,7 +92,7 @@ def build_feed(catalog: Catalog, links: Links) -> bytes:
     feed = _channel(catalog, links)
     published = _built_at(catalog)
     episode = 0
-    for section in listing.sections(catalog.practices, None):
+    for section in listing.sections(catalog, None):
         for shown in section.items:
             for variant in shown.variants:
                 # Apps sort by date, newest first: step back a minute per episode so they

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..catalog import Practice, Variant
+from ..catalog import Catalog, Practice, Variant
 
 
 @dataclass(frozen=True)
-class Need:
+class Heading:
+    """A section of the page: one need of the library (a practice category), in words."""
+
     category: str
     """The catalog's `category` value."""
     label: str
@@ -22,14 +24,19 @@ class Need:
     """One line saying when this helps."""
 
 
-NEEDS: tuple[Need, ...] = (
-    Need("between-patients", "Between patients", "A minute at the door or at the sink."),
-    Need("when-overwhelmed", "When overwhelmed", "Too much, too fast: come back to your feet."),
-    Need("when-numb", "When numb", "Shut down or running on empty: gently reconnect."),
-    Need("compassion-training", "Compassion training", "Longer practices to build the skill."),
-    Need("after-a-death", "After a death", "A moment of stillness, alone or as a team."),
-    Need("end-of-shift", "End of shift", "Set the shift down before the way home."),
-)
+OTHERS = Heading("", "More practices", "Other practices in the library.")
+"""For a practice whose category the library data does not name (never, after a clean check)."""
+
+
+def headings(catalog: Catalog) -> tuple[Heading, ...]:
+    """The library's needs in its own order, titled in the page's language."""
+    words = catalog.library.language().needs
+    return tuple(Heading(need.need_id, words[need.need_id].title, words[need.need_id].line)
+                 for need in catalog.library.needs if need.need_id in words)
+
+
+def heading_of(catalog: Catalog, practice: Practice) -> Heading | None:
+    return next((h for h in headings(catalog) if h.category == practice.category), None)
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
-    need: Need
+    need: Heading
     items: tuple[Shown, ...]
 
 
@@ -73,13 +80,14 @@ def time_filter(key: str | None) -> TimeFilter | None:
     return next((f for f in TIME_FILTERS if f.key == (key or "").strip()), None)
 
 
-def sections(practices: tuple[Practice, ...], chosen: TimeFilter | None) -> tuple[Section, ...]:
-    """Practices grouped by need in the page's order, keeping only lengths the filter admits.
+def sections(catalog: Catalog, chosen: TimeFilter | None) -> tuple[Section, ...]:
+    """Practices grouped by need in the library's order, keeping only lengths the filter admits.
 
-    Practices in a category the page does not know yet go into a last "More practices" group,
-    so a new category never hides a practice."""
-    known = {need.category for need in NEEDS}
-    needs = NEEDS + (Need("", "More practices", "Other practices in the library."),)
+    Practices in a category the library data does not name go into a last "More practices"
+    group, so a practice is never hidden."""
+    practices = catalog.practices
+    known = {heading.category for heading in headings(catalog)}
+    needs = (*headings(catalog), OTHERS)
     result = []
     for need in needs:
         members = [p for p in practices if p.category == need.category

@@ -26,7 +26,7 @@ def home():  # type: ignore[no-untyped-def]
     def render() -> str:
         catalog = site.catalog()
         total = sum(v.bytes for p in catalog.practices for v in p.variants)
-        return render_template("home.html", sections=listing.sections(catalog.practices, chosen),
+        return render_template("home.html", sections=listing.sections(catalog, chosen),
                                chosen=chosen, filters=listing.TIME_FILTERS, total_bytes=total,
                                example=_example(catalog), **_common())
     return site.cached_page(("home", chosen.key if chosen else None), render, mimetype="text/html",
@@ -38,7 +38,7 @@ def practice(practice_id: str):  # type: ignore[no-untyped-def]
     found = site.practice_or_404(practice_id)
 
     def render() -> str:
-        need = next((n for n in listing.NEEDS if n.category == found.category), None)
+        need = listing.heading_of(site.catalog(), found)
         return render_template("practice.html", practice=found, need=need,
                                build=site.catalog().build, **_common())
     return site.cached_page(("practice", found.practice_id), render, mimetype="text/html",
@@ -85,10 +85,10 @@ def _common() -> dict[str, object]:
 
 
 def _example(catalog) -> str:  # type: ignore[no-untyped-def]
-    """A practice title for the Alexa phrase, from the library itself."""
-    chosen = catalog.get("loving-kindness") or (catalog.practices[0] if catalog.practices
-                                               else None)
-    return chosen.title.lower() if chosen else "loving-kindness"
+    """A practice title for the Alexa phrase: the library's first practice."""
+    chosen = catalog.get(catalog.library.first) or (catalog.practices[0] if catalog.practices
+                                                    else None)
+    return chosen.title.lower() if chosen else "a practice"
 
 
 def _origin(url: str) -> str:

@@ -16,8 +16,10 @@ class Help(Handler):
     intents = frozenset({"AMAZON.HelpIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        crisis_line = services(handler_input).settings.CRISIS_LINE
-        return responses.ask(handler_input, speech.help_text(crisis_line))
+        found = services(handler_input)
+        first = found.catalog.get(found.catalog.library.first)
+        return responses.ask(handler_input, speech.help_text(found.settings.CRISIS_LINE,
+                                                             first.title if first else ""))
 
 
 class Fallback(Handler):

@@ -8,6 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ...catalog import Catalog, Practice
+from ...library import Need
 from ...recommend import choices, recommend
 from ...web import listing
 from .. import playback, questions, responses, speech
@@ -88,20 +89,23 @@ class Recommend(Handler):
     intents = frozenset({"RecommendIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        catalog = services(handler_input).catalog
+        need = next((n for n in map(catalog.library.need, resolved_ids(handler_input, "feeling"))
+                     if n is not None), None)
         said = " ".join([slot_text(handler_input, "feeling") or "",
                          *resolved_names(handler_input, "feeling")])
-        return play_suggestion(handler_input, said, asked_minutes(handler_input))
+        return play_suggestion(handler_input, said, asked_minutes(handler_input), need)
 
 
 def play_suggestion(handler_input: HandlerInput, said: str = "",
-                    minutes: float | None = None) -> Response:
-    """The practice `recommend` suggests for what was said (loving-kindness for nothing)."""
+                    minutes: float | None = None, need: Need | None = None) -> Response:
+    """The practice `recommend` suggests for what was said (the library's first for nothing)."""
     catalog = services(handler_input).catalog
-    found = recommend(catalog, said, minutes)
+    found = recommend(catalog, said, minutes, need=need)
     if found is None:
         return offer_choices(handler_input, catalog, None)
     cue = playback.Cue(found.practice, found.variant, 0, 0)
-    say = speech.recommending(found.practice, found.variant.minutes, found.need.why)
+    say = speech.recommending(found.practice, found.variant.minutes, found.why)
     return play_and_save(handler_input, cue, say, started=True)
 
 
@@ -142,8 +146,9 @@ def list_page(handler_input: HandlerInput, *, more: bool) -> Response:
 def by_need(catalog: Catalog) -> list[tuple[str, Practice]]:
     """Playable practices with the label of the need they serve, in the web page's order of
     needs (practices of a category the page doesn't know come last)."""
-    order = {need.category: index for index, need in enumerate(listing.NEEDS)}
-    labels = {need.category: need.label for need in listing.NEEDS}
+    headings = listing.headings(catalog)
+    order = {heading.category: index for index, heading in enumerate(headings)}
+    labels = {heading.category: heading.label for heading in headings}
     playable = [p for p in catalog.practices if p.variants]
     playable.sort(key=lambda p: order.get(p.category, len(order)))
     return [(labels.get(p.category, speech.OTHER_PRACTICES), p) for p in playable]

@@ -1,0 +1,116 @@
+"""The library's own data as the service reads it from the catalog (`library`, schema 3): needs,
+the practice to begin with, the phone menus and their reserved keys, and per language the words
+the service says and listens for. Written by `audio_build.library_data` from `scripts/`; the
+service holds no practice id, title, need or feeling word of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Need:
+    need_id: str
+    """A practice category."""
+    also: tuple[str, ...]
+    """Categories tried next, in order, when the library has nothing in this one."""
+    minutes: int | None
+    """The length offered when this need is named without a time."""
+
+
+@dataclass(frozen=True)
+class NeedText:
+    title: str
+    line: str
+    why: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    practice_id: str
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class Menu:
+    name: str
+    pages: tuple[tuple[MenuEntry, ...], ...]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    locale: str
+    numbers: tuple[str, ...]
+    keys: dict[str, str]
+    or_word: str
+    needs: dict[str, NeedText]
+    first_why: str
+    commands: dict[str, tuple[str, ...]]
+    words: dict[str, tuple[str, ...]]
+    spoken: dict[str, str]
+    templates: dict[str, str]
+    """Recorded prompts that name the crisis line, unfilled: `<Say>` them with the configured
+    line when the recording names another."""
+
+    def number(self, value: int) -> str:
+        return self.numbers[value] if 0 <= value < len(self.numbers) else str(value)
+
+    def spoken_list(self, items: Sequence[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.or_word} {items[-1]}"
+
+
+@dataclass(frozen=True)
+class Library:
+    first: str
+    needs: tuple[Need, ...]
+    keys: dict[str, str]
+    """Reserved keys: help, more, back, end."""
+    menus: tuple[Menu, ...]
+    languages: dict[str, Language] = field(default_factory=dict)
+
+    def language(self, code: str = DEFAULT_LANGUAGE) -> Language:
+        return self.languages.get(code) or self.languages.get(DEFAULT_LANGUAGE) or EMPTY_LANGUAGE
+
+    def need(self, need_id: str) -> Need | None:
+        return next((n for n in self.needs if n.need_id == need_id), None)
+
+    def menu(self, name: str) -> Menu | None:
+        return next((m for m in self.menus if m.name == name), None)
+
+
+EMPTY_LANGUAGE = Language("en", "English", "en-US", (), {}, "or", {}, "{title}", {}, {}, {}, {})
+EMPTY = Library(first="", needs=(), keys={}, menus=())
+
+
+def parse_library(data: dict[str, Any]) -> Library:
+    return Library(
+        first=data["first"],
+        needs=tuple(Need(n["need_id"], tuple(n["also"]), n["minutes"]) for n in data["needs"]),
+        keys=dict(data["keys"]),
+        menus=tuple(Menu(m["name"], tuple(tuple(MenuEntry(**e) for e in page)
+                                          for page in m["pages"])) for m in data["menus"]),
+        languages={code: _language(code, lang) for code, lang in data["languages"].items()},
+    )
+
+
+def _language(code: str, data: dict[str, Any]) -> Language:
+    return Language(
+        code=code, name=data["name"], locale=data["locale"], numbers=tuple(data["numbers"]),
+        keys=dict(data["keys"]), or_word=data["or"],
+        needs={k: NeedText(v["title"], v["line"], v["why"], tuple(v["words"]))
+               for k, v in data["needs"].items()},
+        first_why=data["first_why"],
+        commands={k: tuple(v) for k, v in data["commands"].items()},
+        words={k: tuple(v) for k, v in data["words"].items()},
+        spoken=dict(data["spoken"]), templates=dict(data["templates"]))
