@@ -36,7 +36,7 @@ def position(offset_ms: int, event_ms: int, status: str = "paused") -> Position:
 
 
 def test_upgrade_is_idempotent(store):
-    assert upgrade(store.url).describe().startswith("schema already at")
+    assert upgrade(store.url).describe().startswith("schema already at ")
     assert store.ping()
 
 

@@ -55,7 +55,7 @@ class Upgraded:
 
     def describe(self) -> str:
         if self.before == self.after and not self.adopted:
-            return f"schema already at {self.after} (head)"
+            return f"schema already at {self.after}, nothing to do"
         if self.adopted:
             return f"adopted the existing tables at {FIRST}; schema now at {self.after}"
         return f"schema upgraded from {self.before or 'empty'} to {self.after}"
@@ -121,8 +121,9 @@ def status(revisions: tuple[str, ...]) -> Status:
     return Status(current, expected, "ahead")
 
 
-def upgrade(url: str) -> Upgraded:
-    """Bring the database at `url` to `head()`, under the lock (see the module docstring)."""
+def upgrade(url: str, to: str | None = None) -> Upgraded:
+    """Bring the database at `url` to `head()` (or the revision `to`), under the lock (see the
+    module docstring)."""
     engine = migration_engine(url)
     try:
         with engine.connect() as conn, conn.begin():
@@ -132,7 +133,7 @@ def upgrade(url: str) -> Upgraded:
             adopted = before is None and _adopt(conn)
             if adopted:
                 command.stamp(_config(conn), FIRST)
-            target = head()
+            target = to or head()
             known = {script.revision for script in _script().walk_revisions()}
             if before is not None and before not in known:
                 # a newer release migrated this database: leave it to that release
