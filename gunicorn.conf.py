@@ -69,11 +69,15 @@ def _upgrade_schema() -> None:
     database (under the migration lock, so hosts starting together are safe too). A failure
     stops gunicorn here with one line saying why, rather than every worker failing to boot."""
     from voice_app.db_command import outcome_of
-    from voice_app.settings import load_settings
+    from voice_app.settings import SettingsError, load_settings
 
-    settings = load_settings(serving=False)
-    line, ok = outcome_of("upgrade", settings.DATABASE_URL, settings.RETENTION_DAYS)
     log = logging.getLogger("gunicorn.error")
+    try:
+        settings = load_settings(serving=False)
+    except SettingsError as error:
+        log.error("settings: %s", error)
+        raise SystemExit(1) from None
+    line, ok = outcome_of("upgrade", settings.DATABASE_URL, settings.RETENTION_DAYS)
     if not ok:
         log.error("database migration failed: %s", line)
         raise SystemExit(1)

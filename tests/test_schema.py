@@ -226,3 +226,28 @@ def test_db_command_errors_are_one_line_and_exit_1(tmp_path):
     done = db_command("prune", url=f"sqlite:///{tmp_path / 'x.sqlite3'}", RETENTION_DAYS="0")
     assert done.returncode == 1 and done.stderr == (
         "error: settings: RETENTION_DAYS must be 1 or more\n")
+
+
+def test_gunicorns_master_migrates_before_forking_or_refuses_to_start(tmp_path, monkeypatch,
+                                                                     caplog):
+    import runpy
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("APP_ENV", "production")  # the serving secrets are not needed for this
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    with caplog.at_level("INFO", logger="gunicorn.error"):
+        hooks["on_starting"](None)
+    assert f"schema upgraded from empty to {head()}" in caplog.text
+    assert Store(url).schema_revisions() == (head(),)
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'stranger.sqlite3'}")
+    with engine.begin() as conn:
+        OLD.tables["calls"].create(conn)
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'stranger.sqlite3'}")
+    caplog.clear()
+    with pytest.raises(SystemExit):
+        hooks["on_starting"](None)
+    assert "database migration failed: the database has calls but not progress" in caplog.text

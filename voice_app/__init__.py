@@ -27,7 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     store = Store(settings.DATABASE_URL)
-    if not settings.is_production:
+    if settings.is_production:
+        _report_schema(store)
+    else:
         _upgrade_schema(settings.DATABASE_URL)
     app.extensions["settings"] = settings
     app.extensions["store"] = store
@@ -60,6 +62,20 @@ def _upgrade_schema(url: str) -> None:
         return
     if outcome.before != outcome.after:
         logger.info(outcome.describe())
+
+
+def _report_schema(store: Store) -> None:
+    """Production: read the revision only, and say at start-up what `/healthz` will say."""
+    from .schema import status
+    from .store import StoreUnavailable
+
+    try:
+        schema = status(store.schema_revisions())
+    except StoreUnavailable as error:
+        logger.error("database not reachable at start-up, will retry per request: %s", error)
+        return
+    if not schema.ready:
+        logger.error("not ready: %s", schema.reason)
 
 
 def _register_optional(app: Flask, name: str) -> None:

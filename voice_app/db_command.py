@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import alembic.util
 import sqlalchemy as sa
 
 from . import schema
@@ -61,8 +62,8 @@ def outcome_of(action: str, url: str, retention_days: int) -> tuple[str, bool]:
         return (f"pruned {pruned.completions} completions and {pruned.positions} positions "
                 f"older than {retention_days} days, {pruned.calls} call states older than a day "
                 f"({where})", True)
-    except schema.SchemaError as error:
-        return str(error), False
+    except (schema.SchemaError, alembic.util.CommandError) as error:
+        return str(error).strip().splitlines()[0], False
     except StoreUnavailable as error:
         return f"database unavailable ({where}): {error}", False
     except sa.exc.SQLAlchemyError as error:

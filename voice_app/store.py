@@ -1,11 +1,13 @@
 """The progress store: where each listener is in a practice, what they finished, live calls.
 
 One implementation on SQLAlchemy Core for SQLite (default, a file under var/) and PostgreSQL
-(`DATABASE_URL`, shared by any number of app hosts). The tables below describe the schema the code
-expects; the migrations in `voice_app/migrations/` create it (`voice_app.schema`), and a test
-checks that the two agree. Listeners are known only by keyed hashes
+(`DATABASE_URL`, shared by any number of app hosts). Listeners are known only by keyed hashes
 (see `keys.py`). Events can arrive out of order: a position carries the timestamp of the event
 that produced it, and an older event never overwrites a newer position.
+
+The tables below are the schema this code expects; the Alembic migrations in
+`voice_app/migrations/` create it (`voice_app.schema`), and a test checks that the two agree.
+Changing a table here means adding a migration.
 """
 
 from __future__ import annotations
@@ -249,7 +251,6 @@ class Store:
 
     def delete_call(self, call_key: str) -> None:
         self._run(lambda conn: conn.execute(self._delete_call, {"call_key": call_key}))
-
 
     # --- retention --------------------------------------------------------------------------
 
