@@ -50,7 +50,9 @@ logger_class = AppWritesAccessLines
 
 
 def on_starting(server: Any) -> None:
-    """Give the workers one folder to share metrics in, emptied of a previous run's numbers."""
+    """Before any worker exists: migrate the database, and give the workers one folder to share
+    metrics in, emptied of a previous run's numbers."""
+    _upgrade_schema()
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not folder:
         folder = tempfile.mkdtemp(prefix="compassion-break-metrics-")
@@ -60,6 +62,26 @@ def on_starting(server: Any) -> None:
     for stale in path.glob("*.db"):
         stale.unlink()
     logging.getLogger("gunicorn.error").info("metrics shared through %s", folder)
+
+
+def _upgrade_schema() -> None:
+    """`python -m voice_app db upgrade`, once, in the master: the workers start on a migrated
+    database (under the migration lock, so hosts starting together are safe too). A failure
+    stops gunicorn here with one line saying why, rather than every worker failing to boot."""
+    from voice_app.db_command import outcome_of
+    from voice_app.settings import SettingsError, load_settings
+
+    log = logging.getLogger("gunicorn.error")
+    try:
+        settings = load_settings(serving=False)
+    except SettingsError as error:
+        log.error("settings: %s", error)
+        raise SystemExit(1) from None
+    line, ok = outcome_of("upgrade", settings.DATABASE_URL, settings.RETENTION_DAYS)
+    if not ok:
+        log.error("database migration failed: %s", line)
+        raise SystemExit(1)
+    log.info(line)
 
 
 def child_exit(server: Any, worker: Any) -> None:

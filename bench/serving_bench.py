@@ -23,12 +23,14 @@ CLOSED_MIX = (7, 5, 4)
 
 
 def postgres_url() -> str | None:
-    """A fresh schema URL on the local PostgreSQL, or None (SQLite is used then)."""
+    """A fresh schema URL on TEST_DATABASE_URL's PostgreSQL (default: the local server), or None
+    (SQLite is used then)."""
+    import os
     import uuid
 
     import sqlalchemy as sa
 
-    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    base = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     try:
         engine = sa.create_engine(base, connect_args={"connect_timeout": 2})

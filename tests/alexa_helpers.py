@@ -310,29 +310,28 @@ def assert_silent(data: dict[str, Any], *, directives: bool = False) -> None:
         assert directive["type"].startswith("AudioPlayer."), directive
 
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @contextlib.contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL server; yields a DATABASE_URL that uses it."""
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL server (the `postgres_url` fixture); yields a
+    DATABASE_URL that uses it. Dropped afterwards."""
     import sqlalchemy as sa
 
     schema = f"alexa_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    admin = sa.create_engine(server_url, connect_args={"connect_timeout": 3})
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        raise RuntimeError("PostgreSQL at 127.0.0.1:5432 (database test) is required") \
-            from error
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield with_search_path(server_url, schema)
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def with_search_path(server_url: str, schema: str) -> str:
+    """`server_url` with every connection working in `schema`."""
+    joiner = "&" if "?" in server_url else "?"
+    return f"{server_url}{joiner}options=-csearch_path%3D{schema}"
 
 
 # --- shared by the handler tests -------------------------------------------------------------

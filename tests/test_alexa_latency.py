@@ -83,11 +83,11 @@ def measure(app) -> tuple[list[float], list[float]]:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_handler_latency_for_a_request_mix(app_config, database, capsys):
+def test_handler_latency_for_a_request_mix(app_config, database, capsys, request):
     if database == "sqlite":
         whole, handler = measure(create_app(app_config))
     else:
-        with postgres_schema() as url:
+        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
             app = create_app({**app_config, "DATABASE_URL": url})
             whole, handler = measure(app)
             app.extensions["store"].dispose()

@@ -157,7 +157,7 @@ def test_privacy_page_says_what_is_kept_how_long_and_how_to_delete(client):
                   "Your place in a practice", "Practices you finished", "call is in the menu",
                   "withheld", "ask Compassion Break to forget me", "press 0 at the menu",
                   "not a crisis or emergency service", 'href="tel:988"',
-                  "no automatic expiry yet", "deleted when the call ends"):
+                  "deleted after 400 days", "deleted when the call ends"):
         assert words in page, words
     assert 'href="/terms"' in page
 

@@ -26,7 +26,7 @@ def database_url(request, app_config):
     if request.param == "sqlite":
         yield app_config["DATABASE_URL"]
         return
-    with postgres_schema() as url:
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         yield url
 
 
@@ -94,8 +94,8 @@ def test_a_whole_listening_session(app_config, database_url):
     dispose(app)
 
 
-def test_two_app_instances_share_progress_on_postgresql(app_config):
-    with postgres_schema() as url:
+def test_two_app_instances_share_progress_on_postgresql(app_config, postgres_url):
+    with postgres_schema(postgres_url) as url:
         config = {**app_config, "DATABASE_URL": url}
         first, second = create_app(config), create_app(config)
         clock = FakeClock()

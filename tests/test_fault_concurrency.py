@@ -27,13 +27,14 @@ USER = "amzn1.ask.account.CONCURRENT-LISTENER"
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
-def test_newest_of_100_interleaved_events_wins(backend, built_library, tmp_path):
+def test_newest_of_100_interleaved_events_wins(backend, built_library, tmp_path, request):
     from cryptography.hazmat.primitives import serialization
 
     practice = practices_of(json.loads((built_library / "catalog.json").read_text()))[0]
     rng = random.Random(5)
     with contextlib.ExitStack() as stack:
-        url = stack.enter_context(postgres_schema()) if backend == "postgresql" \
+        url = stack.enter_context(
+            postgres_schema(request.getfixturevalue("postgres_url"))) if backend == "postgresql" \
             else f"sqlite:///{tmp_path / 'store.sqlite3'}"
         server = stack.enter_context(serving(built_library, url, tmp_path))
         key = serialization.load_pem_private_key((tmp_path / "leaf-key.pem").read_bytes(),

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import sqlalchemy as sa
 from alexa_helpers import postgres_schema
 from serving_helpers import TcpProxy, server_errors, serving
 from twilio.request_validator import RequestValidator
@@ -63,11 +64,14 @@ def phone_call(server) -> tuple[int, ET.Element | None]:
     return status, ET.fromstring(body) if status == 200 else None
 
 
-def test_database_outage_is_answered_kindly_and_recovers(built_library: Path, tmp_path: Path):
-    proxy = TcpProxy()
+def test_database_outage_is_answered_kindly_and_recovers(built_library: Path, tmp_path: Path,
+                                                         postgres_url: str):
+    target = sa.engine.make_url(postgres_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
     practices = practices_of(json.loads((built_library / "catalog.json").read_text()))
-    with postgres_schema() as direct_url:
-        url = direct_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    with postgres_schema(postgres_url) as direct_url:
+        url = sa.engine.make_url(direct_url).set(host="127.0.0.1", port=proxy.port) \
+            .render_as_string(hide_password=False)
         try:
             with serving(built_library, url, tmp_path) as server:
                 from cryptography.hazmat.primitives import serialization

@@ -22,8 +22,8 @@ KILL_AT_S = 8
 MIX = (12, 10, 8)
 
 
-def test_killing_a_worker_fails_only_its_requests(built_library, tmp_path):
-    with postgres_schema() as database_url, \
+def test_killing_a_worker_fails_only_its_requests(built_library, tmp_path, postgres_url):
+    with postgres_schema(postgres_url) as database_url, \
             serving(built_library, database_url, tmp_path) as server:
         victims: list[int] = []
         started = time.monotonic()

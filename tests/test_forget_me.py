@@ -19,6 +19,7 @@ from alexa_helpers import (
 )
 
 from voice_app import create_app
+from voice_app.schema import upgrade
 from voice_app.store import Position, Store, StoreUnavailable, history, progress
 
 WHEN = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -29,7 +30,7 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'forget.sqlite3'}"
         return
-    with postgres_schema() as url:
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         yield url
 
 
@@ -47,9 +48,9 @@ def count(store: Store, table: sa.Table, key: str) -> int:
 
 
 def test_forget_deletes_one_listeners_rows_only(database_url):
+    upgrade(database_url)
     store = Store(database_url)
     try:
-        store.create_schema()
         fill(store, "me")
         fill(store, "someone-else")
         assert store.forget("me") == 4
@@ -64,9 +65,9 @@ def test_forget_deletes_one_listeners_rows_only(database_url):
 
 def test_forget_is_one_transaction(database_url, monkeypatch):
     """A failure after the first delete leaves everything in place."""
+    upgrade(database_url)
     store = Store(database_url)
     try:
-        store.create_schema()
         fill(store, "me")
         broken = sa.text("DELETE FROM no_such_table WHERE listener_key = :listener_key")
         monkeypatch.setattr(store, "_forget", (store._forget[0], broken))

@@ -23,8 +23,8 @@ DURATION_S = 60
 MIX = (20, 15, 15)  # Alexa listeners, phone callers, web visitors: 50 clients
 
 
-def test_sixty_seconds_of_mixed_traffic_loses_nothing(built_library, tmp_path):
-    with postgres_schema() as database_url, \
+def test_sixty_seconds_of_mixed_traffic_loses_nothing(built_library, tmp_path, postgres_url):
+    with postgres_schema(postgres_url) as database_url, \
             serving(built_library, database_url, tmp_path) as server:
         result = run_loadgen({
             "port": server.port, "mode": "closed", "mode_users": "mix", "mix": list(MIX),

@@ -21,7 +21,7 @@ def phone_app(request, app_config):
     if request.param == "sqlite":
         yield create_app(app_config)
         return
-    with postgres_schema() as url:
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         app = create_app({**app_config, "DATABASE_URL": url})
         yield app
         app.extensions["store"].dispose()

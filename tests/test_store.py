@@ -2,66 +2,51 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alexa_helpers import postgres_schema
 
+from voice_app.schema import upgrade
 from voice_app.store import Position, Store
-
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
+    """A Store on a database migrated to head: a fresh SQLite file, or a fresh schema on the
+    session's PostgreSQL server."""
     if request.param == "sqlite":
-        yield Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        upgrade(url)
+        instance = Store(url)
+        yield instance
+        instance.dispose()
         return
-    if not postgres_available():
-        pytest.fail("PostgreSQL at 127.0.0.1:5432 (database test) is required for this suite")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    instance = Store(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
-    yield instance
-    instance.dispose()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        upgrade(url)
+        instance = Store(url)
+        instance.server_url = request.getfixturevalue("postgres_url")
+        yield instance
+        instance.dispose()
 
 
 def position(offset_ms: int, event_ms: int, status: str = "paused") -> Position:
     return Position("loving-kindness", 5, "ab" * 32, offset_ms, 1, status, "alexa", event_ms)
 
 
-def test_schema_creation_is_idempotent(store):
-    store.create_schema()
-    store.create_schema()
+def test_upgrade_is_idempotent(store):
+    assert upgrade(store.url).describe().startswith("schema already at ")
     assert store.ping()
 
 
 def test_save_and_get_position(store):
-    store.create_schema()
     assert store.get_position("k") is None
     assert store.save_position("k", position(72_000, 1000))
     assert store.get_position("k") == position(72_000, 1000)
 
 
 def test_stale_event_never_overwrites_newer_progress(store):
-    store.create_schema()
     store.save_position("k", position(90_000, 2000))
     assert not store.save_position("k", position(10_000, 1000))
     assert store.get_position("k").offset_ms == 90_000
@@ -70,7 +55,6 @@ def test_stale_event_never_overwrites_newer_progress(store):
 
 
 def test_clear_position_respects_newer_events(store):
-    store.create_schema()
     store.save_position("k", position(90_000, 2000))
     assert not store.clear_position("k", 1000)
     assert store.clear_position("k", 2000)
@@ -78,7 +62,6 @@ def test_clear_position_respects_newer_events(store):
 
 
 def test_history(store):
-    store.create_schema()
     start = datetime.now(UTC)
     store.record_completion("k", "loving-kindness", 5, "alexa", start - timedelta(days=8))
     store.record_completion("k", "the-pause", 1, "phone", start)
@@ -89,7 +72,6 @@ def test_history(store):
 
 
 def test_calls(store):
-    store.create_schema()
     assert store.get_call("c") is None
     store.save_call("c", {"practice_id": "x", "segment": 3})
     store.save_call("c", {"practice_id": "x", "segment": 4})
@@ -114,7 +96,7 @@ def _end_pooled_sessions(store: Store, count: int = 3) -> None:
     pids = [c.connection.dbapi_connection.info.backend_pid for c in held]
     for connection in held:
         connection.close()
-    admin = sa.create_engine(POSTGRES_URL)
+    admin = sa.create_engine(store.server_url)
     with admin.begin() as conn:
         ended = conn.execute(sa.text("SELECT count(*) FROM unnest(CAST(:pids AS int[])) AS p "
                                      "WHERE pg_terminate_backend(p)"), {"pids": pids})
@@ -124,7 +106,6 @@ def _end_pooled_sessions(store: Store, count: int = 3) -> None:
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)
 def test_pooled_connections_dropped_by_the_server_are_replaced_without_an_error(store):
-    store.create_schema()
     assert store.save_position("k", position(1_000, 1))
     _end_pooled_sessions(store)
     # the first use of a dead pooled connection is retried once on a fresh one

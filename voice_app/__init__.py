@@ -10,11 +10,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 from .catalog import CatalogSource
 from .settings import load_settings
-from .store import Store, StoreUnavailable
+from .store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -26,38 +27,55 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     store = Store(settings.DATABASE_URL)
-    _create_schema(store)
+    if settings.is_production:
+        _report_schema(store)
+    else:
+        _upgrade_schema(settings.DATABASE_URL)
     app.extensions["settings"] = settings
     app.extensions["store"] = store
     app.extensions["catalog"] = CatalogSource(settings.build_dir)
 
-    from . import audio, errors, limits, logs, metrics
+    from . import audio, errors, limits, logs, metrics, retention
 
     errors.register(app)
     metrics.register(app)
     logs.install(app)
     limits.install(app)
+    retention.install(app)
     app.register_blueprint(audio.blueprint)
     for name in ("alexa", "phone", "web"):
         _register_optional(app, name)
     return app
 
 
-def _create_schema(store: Store) -> None:
-    """Create missing tables; gunicorn workers (or hosts) starting together may race to it."""
-    import sqlalchemy as sa
+def _upgrade_schema(url: str) -> None:
+    """Development and tests: migrate at start-up (under the migration lock). Production never
+    changes the schema here: `python -m voice_app db upgrade` does, and gunicorn's master runs
+    it before forking; `/healthz` says when the database is behind."""
+    from .schema import upgrade
 
-    for attempt in (1, 2):
-        try:
-            store.create_schema()
-            return
-        except StoreUnavailable as error:
-            logger.error("database not reachable at start-up, will retry per request: %s", error)
-            return
-        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
-            if attempt == 2:
-                raise
-            logger.info("another process created the tables at the same moment; checking again")
+    try:
+        outcome = upgrade(url)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        logger.error("database not reachable at start-up, will retry per request: %s",
+                     str(error).splitlines()[0])
+        return
+    if outcome.before != outcome.after:
+        logger.info(outcome.describe())
+
+
+def _report_schema(store: Store) -> None:
+    """Production: read the revision only, and say at start-up what `/healthz` will say."""
+    from .schema import status
+    from .store import StoreUnavailable
+
+    try:
+        schema = status(store.schema_revisions())
+    except StoreUnavailable as error:
+        logger.error("database not reachable at start-up, will retry per request: %s", error)
+        return
+    if not schema.ready:
+        logger.error("not ready: %s", schema.reason)
 
 
 def _register_optional(app: Flask, name: str) -> None:

@@ -48,10 +48,30 @@ def catalog_json():  # type: ignore[no-untyped-def]
 
 @blueprint.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
+    """Ready when the database answers with a schema this code can use (its own revision, or a
+    newer one: migrations stay backward compatible) and a catalog is loaded; 503 with the
+    reason otherwise, so a load balancer keeps traffic away from a host that would fail."""
+    from .schema import status
+    from .store import StoreUnavailable
+
     source = current_app.extensions["catalog"]
-    database = current_app.extensions["store"].ping()
+    try:
+        schema = status(current_app.extensions["store"].schema_revisions())
+        database = True
+    except StoreUnavailable:
+        schema, database = None, False
     catalog = source.loaded
-    ready = database and catalog
-    body = {"status": "ok" if ready else "not ready", "database": database, "catalog": catalog,
-            "practices": len(source.get().practices)}
-    return jsonify(body), 200 if ready else 503
+    reasons = []
+    if not database:
+        reasons.append("the database is not reachable")
+    elif not schema.ready:
+        reasons.append(schema.reason)
+    if not catalog:
+        reasons.append("no catalog is loaded")
+    body = {"status": "not ready" if reasons else "ok", "database": database, "catalog": catalog,
+            "practices": len(source.get().practices),
+            "schema": None if schema is None else {
+                "current": schema.current, "expected": schema.head, "state": schema.state}}
+    if reasons:
+        body["reason"] = "; ".join(reasons)
+    return jsonify(body), 503 if reasons else 200

@@ -63,6 +63,12 @@ class Settings:
     PROMETHEUS_MULTIPROC_DIR: str = ""
     """Folder where gunicorn's workers share metrics (`gunicorn.conf.py` sets it); empty for
     one process."""
+    RETENTION_DAYS: int = 400
+    """Completions and untouched positions older than this many days are deleted by
+    `python -m voice_app db prune` and the in-process sweep (call state: after one day)."""
+    RETENTION_SWEEP_MINUTES: int = 60
+    """Each process prunes at most once per this many minutes, in a background thread after a
+    request; 0 leaves pruning to `db prune` alone."""
     ALEXA_TEST_PKI_DIR: str = ""
     """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
     and read signing certificates from it instead of Amazon's URL. Refused in production."""
@@ -81,8 +87,9 @@ class Settings:
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """Environment, then overrides; raises `SettingsError` for settings unfit to serve."""
+                  environ: Mapping[str, str] | None = None, *, serving: bool = True) -> Settings:
+    """Environment, then overrides; raises `SettingsError` for settings unfit to serve
+    (`serving=False`, for `python -m voice_app db ...`: only values that cannot be read)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for item in fields(Settings):
@@ -93,7 +100,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     settings = Settings(**values)
     if not settings.SECRET_KEY and not settings.is_production:
         settings = Settings(**{**values, "SECRET_KEY": DEV_SECRET})
-    check_settings(settings)
+    if settings.RETENTION_DAYS < 1:
+        raise SettingsError("RETENTION_DAYS must be 1 or more")
+    if settings.RETENTION_SWEEP_MINUTES < 0:
+        raise SettingsError("RETENTION_SWEEP_MINUTES must be 0 (off) or more")
+    if serving:
+        check_settings(settings)
     return settings
 
 

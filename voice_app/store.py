@@ -4,6 +4,10 @@ One implementation on SQLAlchemy Core for SQLite (default, a file under var/) an
 (`DATABASE_URL`, shared by any number of app hosts). Listeners are known only by keyed hashes
 (see `keys.py`). Events can arrive out of order: a position carries the timestamp of the event
 that produced it, and an older event never overwrites a newer position.
+
+The tables below are the schema this code expects; the Alembic migrations in
+`voice_app/migrations/` create it (`voice_app.schema`), and a test checks that the two agree.
+Changing a table here means adding a migration.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +41,7 @@ progress = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("event_ms", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_progress_updated_at", "updated_at"),
 )
 
 history = sa.Table(
@@ -47,6 +52,7 @@ history = sa.Table(
     sa.Column("practice_id", sa.String(100), nullable=False),
     sa.Column("minutes", sa.Integer, nullable=False),
     sa.Column("completed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_history_completed_at", "completed_at"),
 )
 
 calls = sa.Table(
@@ -54,10 +60,18 @@ calls = sa.Table(
     sa.Column("call_key", sa.String(64), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_calls_updated_at", "updated_at"),
 )
 
 STATUSES = ("playing", "paused", "stopped", "finished", "retrying")
 """`retrying`: Alexa's player failed once and is trying the same place again."""
+
+CALL_STATE_DAYS = 1
+"""A call's state is needed only while the call lasts; the status callback deletes it, and the
+rows of calls whose callback never came are pruned after this many days."""
+PRUNE_BATCH = 500
+"""Rows deleted per statement when pruning: short statements, so SQLite's write lock is never
+held for long and requests keep writing between batches."""
 
 T = TypeVar("T")
 
@@ -80,6 +94,15 @@ class Position:
     channel: str
     event_ms: int
     """Timestamp (ms since the epoch) of the event that produced this position."""
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """Rows deleted by one `Store.prune`."""
+
+    completions: int
+    calls: int
+    positions: int
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,15 @@ class Store:
         self._delete_call = calls.delete().where(calls.c.call_key == call_key)
         self._forget = (progress.delete().where(progress.c.listener_key == key),
                         history.delete().where(history.c.listener_key == key))
+        self._schema_revisions = sa.select(sa.column("version_num")).select_from(
+            sa.table("alembic_version"))
+        before = sa.bindparam("before")
+        self._prune = {name: _batch_delete(table, key_column, time_column, before)
+                       for name, table, key_column, time_column in (
+                           ("completions", history, history.c.id, history.c.completed_at),
+                           ("calls", calls, calls.c.call_key, calls.c.updated_at),
+                           ("positions", progress, progress.c.listener_key,
+                            progress.c.updated_at))}
 
     def _position_upsert(self) -> sa.Insert:
         """Built once: an upsert that only a newer (or same-time) event may win.
@@ -131,8 +163,14 @@ class Store:
             where=progress.c.event_ms <= statement.excluded.event_ms,
         ).returning(progress.c.listener_key)
 
-    def create_schema(self) -> None:
-        self._run(metadata.create_all)
+    def schema_revisions(self) -> tuple[str, ...]:
+        """The revisions recorded in `alembic_version`; () when the table is missing."""
+        def read(conn: Connection) -> tuple[str, ...]:
+            if not conn.dialect.has_table(conn, "alembic_version"):
+                return ()
+            return tuple(conn.execute(self._schema_revisions).scalars())
+
+        return self._run(read)
 
     def ping(self) -> bool:
         try:
@@ -246,6 +284,41 @@ class Store:
     def delete_call(self, call_key: str) -> None:
         self._run(lambda conn: conn.execute(self._delete_call, {"call_key": call_key}))
 
+    # --- retention --------------------------------------------------------------------------
+
+    def prune(self, retention_days: int, *, at: datetime | None = None) -> Pruned:
+        """Delete completions and positions older than `retention_days` and call state older
+        than `CALL_STATE_DAYS`, `PRUNE_BATCH` rows per statement.
+
+        A position is kept while it is younger than the retention however long it stays paused:
+        a listener may come back to it. On PostgreSQL each batch locks its rows with SKIP LOCKED,
+        so pruners on several hosts at once take different rows and never wait for each other."""
+        if retention_days < 1:
+            raise ValueError(f"retention_days must be at least 1, not {retention_days}")
+        at = at or now()
+        cutoffs = {"completions": at - timedelta(days=retention_days),
+                   "calls": at - timedelta(days=CALL_STATE_DAYS),
+                   "positions": at - timedelta(days=retention_days)}
+        counts = {}
+        for name, statement in self._prune.items():
+            counts[name] = 0
+            while True:
+                deleted = self._run(lambda conn, s=statement, name=name: conn.execute(
+                    s, {"before": cutoffs[name]}).rowcount)
+                counts[name] += deleted
+                if deleted < PRUNE_BATCH:
+                    break
+        return Pruned(**counts)
+
+
+def _batch_delete(table: sa.Table, key: sa.Column, time: sa.Column,
+                  before: sa.BindParameter) -> sa.Delete:
+    """DELETE the first PRUNE_BATCH rows older than `before` (FOR UPDATE SKIP LOCKED on
+    PostgreSQL; SQLite has one writer at a time anyway and ignores it)."""
+    batch = sa.select(key).where(time < before).limit(PRUNE_BATCH) \
+        .with_for_update(skip_locked=True)
+    return table.delete().where(key.in_(batch.scalar_subquery()))
+
 
 def _position_values(position: Position) -> dict[str, Any]:
     return {k: getattr(position, k) for k in Position.__dataclass_fields__}
@@ -256,13 +329,24 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _make_engine(url: str, connect_timeout_s: int) -> Engine:
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy would pick psycopg2)."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Create the folder of an SQLite file database."""
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _make_engine(url: str, connect_timeout_s: int) -> Engine:
+    url = normalise_url(url)
     if url.startswith("sqlite"):
-        database = sa.engine.make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
