@@ -303,9 +303,15 @@ def _session(source: Path | bytes, threads: int | None) -> Any:
 
 
 def _tokenizer() -> Any:
-    from kokoro_onnx.tokenizer import Tokenizer
-
-    return Tokenizer()
+    try:
+        from kokoro_onnx.tokenizer import Tokenizer
+    except ModuleNotFoundError as error:  # kokoro-onnx declares Python < 3.14
+        raise SynthesisError(f"the Kokoro engine needs kokoro-onnx ({error}); install the "
+                             "project again (pip install -e .) on Python 3.11-3.13") from error
+    try:
+        return Tokenizer()
+    except RuntimeError as error:  # espeak-ng's library could not be loaded
+        raise SynthesisError(f"Kokoro cannot load espeak-ng: {error}") from error
 
 
 def _pieces(phonemes: str) -> list[str]:
