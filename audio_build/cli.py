@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=run_list)
     build = commands.add_parser("build", help="build the audio library and catalog")
     build.add_argument("--only", nargs="+", default=[], metavar="ID", help="practice ids")
-    build.add_argument("--engine", choices=["piper", "gtts"], default="piper")
-    build.add_argument("--voice", help="Piper .onnx voice path or name; gTTS 'lang[:tld]'")
+    build.add_argument("--engine", choices=["piper", "kokoro", "gtts"], default="piper")
+    build.add_argument("--voice", help="Piper .onnx voice path or name; Kokoro voice name "
+                       "(ef_dora, em_alex, af_heart, am_michael) or style file (model: "
+                       "KOKORO_MODEL); gTTS 'lang[:tld]'")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
     build.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                        help="practices built in parallel (default: one per core, at most 4)")

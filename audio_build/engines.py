@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -66,7 +67,7 @@ class EngineIdentity:
     """Everything that determines an engine's sound, plus the licence to credit."""
 
     engine: str
-    """Engine name as given to make_engine: "piper" or "gtts"."""
+    """Engine name as given to make_engine: "piper", "kokoro" or "gtts"."""
 
     voice: str
     """Voice name, e.g. "en_US-joe-medium" or "en-com" (gTTS language and domain)."""
@@ -104,19 +105,25 @@ class Engine(Protocol):
 
 def make_engine(name: str = "piper", voice: str | None = None, threads: int | None = None,
                 work_dir: Path | None = None) -> Engine:
-    """Build an engine by name; `voice` is a Piper .onnx path/name or a gTTS "lang[:tld]".
+    """Build an engine by name; `voice` is a Piper .onnx path/name, a Kokoro voice (name or
+    style file, `kokoro_engine.resolve_voice`) or a gTTS "lang[:tld]".
 
     `threads` caps the CPU threads a local engine uses (None: all cores); parallel builds give
     each worker one so workers do not fight over cores. `work_dir` is where a local engine may
     keep derived files (Piper: the voice cut for windowed decoding)."""
     if name == "piper":
         return PiperEngine(voice, threads=threads, work_dir=work_dir)
+    if name == "kokoro":  # the model may be an official copy: KOKORO_MODEL (README: Voices)
+        from audio_build.kokoro_engine import KokoroEngine
+
+        return KokoroEngine(voice, model=os.environ.get("KOKORO_MODEL") or None,
+                            threads=threads, work_dir=work_dir)
     if name == "gtts":
         from audio_build.gtts_engine import GttsEngine
 
         lang, _, tld = (voice or "en").partition(":")
         return GttsEngine(lang=lang, tld=tld or "com")
-    raise ValueError(f"unknown speech engine {name!r} (choose 'piper' or 'gtts')")
+    raise ValueError(f"unknown speech engine {name!r} (choose 'piper', 'kokoro' or 'gtts')")
 
 
 _NOT_YET = object()
