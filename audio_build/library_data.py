@@ -178,12 +178,23 @@ def _needs(doc: Located, raw: Any, practices: Mapping[str, PracticeScript],
     listed = [n.need_id for n in needs]
     for practice in practices.values():
         if practice.category not in listed:
-            errors.append(ScriptError(str(practice.path), 1, 1, f"category '{practice.category}' "
-                                      "is not a need of scripts/library.yaml",
-                                      "add it under needs: (and its words in each prompts file)"))
+            errors.append(ScriptError(str(practice.path), *_field_line(practice.path, "category"),
+                                      f"category '{practice.category}' is not a need of "
+                                      "scripts/library.yaml", "add it under needs: (and its "
+                                      "words in each prompts file), or use one of "
+                                      + ", ".join(listed)))
     for need_id in {n for n in listed if listed.count(n) > 1}:
         errors.append(doc.error(("needs",), f"need '{need_id}' is listed twice"))
     return tuple(needs)
+
+
+def _field_line(path: Path, field: str) -> tuple[int, int]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1, 1
+    number = next((n for n, line in enumerate(lines, 1) if line.startswith(f"{field}:")), 1)
+    return number, len(field) + 3 if number > 1 else 1
 
 
 def _keys(doc: Located, raw: Any, errors: list[ScriptError]) -> dict[str, str]:
@@ -208,10 +219,10 @@ def _menus(doc: Located, raw: Any, practices: Mapping[str, PracticeScript],
     for name, entries in raw.items():
         entries = entries if isinstance(entries, list) else []
         menus.append(Menu(name, _pages(doc, name, entries, practices, free, placed, errors)))
-    for practice_id, practice in practices.items():
+    for practice_id in practices:
         if practice_id not in placed:
-            errors.append(ScriptError(str(practice.path), 1, 1, f"'{practice_id}' is on no "
-                                      "phone menu", "add it to a menu in scripts/library.yaml"))
+            errors.append(doc.error(("menus",), f"'{practice_id}' is on no phone menu",
+                                    "add it to a menu here"))
     return tuple(menus)
 
 

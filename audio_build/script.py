@@ -100,16 +100,6 @@ class PracticeScript:
         return sum(step.words for step in self.steps_for(minutes))
 
 
-CATEGORIES: tuple[str, ...] = (
-    "between-patients",
-    "when-overwhelmed",
-    "when-numb",
-    "compassion-training",
-    "after-a-death",
-    "end-of-shift",
-)
-"""Groups of need, in the order the catalog page shows them."""
-
 TAGS: tuple[str, ...] = (
     # state the practice meets
     "hyper-engaged",

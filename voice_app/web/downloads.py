@@ -1,7 +1,7 @@
 """Taking the library away: one MP3 under its human name, the M3U playlist, the whole ZIP.
 
 `/download/<id>-<minutes>.mp3` answers with `Content-Disposition: attachment` and a name like
-`Loving-Kindness (10 min).mp3`; `/download/all.zip` is streamed (see `zipstream`) with its size.
+`<Title> (10 min).mp3`; `/download/all.zip` is streamed (see `zipstream`) with its size.
 """
 
 from __future__ import annotations

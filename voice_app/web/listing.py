@@ -104,12 +104,12 @@ _UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 
 
 def variant_title(practice: Practice, variant: Variant) -> str:
-    """`Loving-Kindness (10 min)`: the title of one recording everywhere it is listed."""
+    """`<Title> (10 min)`: the title of one recording everywhere it is listed."""
     return f"{practice.title} ({variant.minutes} min)"
 
 
 def download_name(practice: Practice, variant: Variant) -> str:
-    """`Loving-Kindness (10 min).mp3`: safe on every phone and desktop file system."""
+    """`<Title> (10 min).mp3`: safe on every phone and desktop file system."""
     suffix = variant.file.rsplit(".", 1)[-1] if "." in variant.file else "mp3"
     name = _UNSAFE.sub("-", variant_title(practice, variant)).strip(" .")
     return f"{name}.{suffix}"
