@@ -17,7 +17,8 @@ This module is the only place on the build side that knows the JSON layout. Sche
                      "sha256", "start_ms", "duration_ms", "pause_after_ms"}]
         }]
       }],
-      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms"}},
+      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms",
+                         "marks_ms": [where each sentence ends, ...]}},
       "crisis": {language: {"crisis": [phrase, ...], "not_crisis": [phrase, ...]}},
       "library": {
         "first": practice_id,
@@ -129,6 +130,8 @@ class Prompt:
     bytes: int
     sha256: str
     duration_ms: int
+    marks_ms: tuple[int, ...] = ()
+    """Where each sentence of the prompt ends."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,8 @@ def from_json(text: str) -> Catalog:
     return Catalog(
         build=data["build"],
         practices=tuple(_practice(p) for p in data["practices"]),
-        prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
+        prompts={name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
+                 for name, p in data.get("prompts", {}).items()},
         crisis={lang: CrisisWords(tuple(w["crisis"]), tuple(w["not_crisis"]))
                 for lang, w in data["crisis"].items()},
         library=data["library"],

@@ -22,14 +22,17 @@ from .outputs import BuildState, fingerprint, place_hashed
 from .pcm import SAMPLE_RATE, samples_to_ms
 from .plan import SENTENCE_GAP_MS, split_sentences
 
-PROMPT_VERSION = "prompt-wav-8k-v2"
+PROMPT_VERSION = "prompt-wav-8k-v3"
+PROMPT_SETTINGS = SpeechSettings(length_scale=1.1)
+"""Prompts are spoken at an everyday pace, quicker than the practices' calm one: a caller on a
+break should reach the first word of a practice in seconds (tests/test_phone_timing.py)."""
 
 
 def build_prompts(out_dir: Path, texts: dict[str, str], engine: Engine, cache: SegmentCache,
                   state: BuildState) -> tuple[dict[str, Prompt], int]:
     """Synthesize and store every prompt (`texts`: name → the sentence, rendered by
     `library_data.prompt_texts`); returns the catalog entries and files written."""
-    settings = SpeechSettings()
+    settings = PROMPT_SETTINGS
     identity = engine.identity(settings)
     prompts: dict[str, Prompt] = {}
     written = 0
@@ -39,12 +42,13 @@ def build_prompts(out_dir: Path, texts: dict[str, str], engine: Engine, cache: S
                            "speech": [cache.key(identity, s) for s in sentences]})
         entry = state.lookup(key)
         if entry is None:
-            audio = _speak(engine, settings, cache, name, sentences)
+            audio, marks = _speak(engine, settings, cache, name, sentences)
             gain = normalising_gain(lambda a=audio: iter([a]))
             placed = place_hashed(out_dir, "phone", f"prompt-{name}", "wav",
                                   lambda path, a=audio, g=gain: encode_phone_wav(
                                       a, path, gain_db=g))
-            entry = {**asdict(placed), "duration_ms": samples_to_ms(len(audio))}
+            entry = {**asdict(placed), "duration_ms": samples_to_ms(len(audio)),
+                     "marks_ms": marks}
             state.record(key, entry)
             written += 1
         prompts[name] = Prompt(text=text, **entry)
@@ -52,13 +56,18 @@ def build_prompts(out_dir: Path, texts: dict[str, str], engine: Engine, cache: S
 
 
 def _speak(engine: Engine, settings: SpeechSettings, cache: SegmentCache, name: str,
-           sentences: list[str]) -> np.ndarray:
+           sentences: list[str]) -> tuple[np.ndarray, list[int]]:
+    """The prompt's audio and where each of its sentences ends (ms), so a caller's wait for a
+    menu's first option can be known."""
     gap = np.zeros(SAMPLE_RATE * SENTENCE_GAP_MS // 1000 // 2, dtype=np.int16)
-    parts = []
+    parts: list[np.ndarray] = []
+    marks: list[int] = []
     for sentence in sentences:
         try:
-            parts.extend([cache.get_or_synthesize(engine, settings, sentence), gap])
+            parts.append(cache.get_or_synthesize(engine, settings, sentence))
         except SynthesisError as error:
             raise SynthesisError(f"prompt {name}: could not synthesize \"{sentence}\": "
                                  f"{error}") from None
-    return np.concatenate(parts[:-1])
+        marks.append(samples_to_ms(sum(len(part) for part in parts)))
+        parts.append(gap)
+    return np.concatenate(parts[:-1]), marks

@@ -104,6 +104,8 @@ class Prompt:
     bytes: int
     sha256: str
     duration_ms: int
+    marks_ms: tuple[int, ...] = ()
+    """Where each sentence of the prompt ends."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def parse_catalog(text: str) -> Catalog:
         raise ValueError(f"catalog schema {data.get('schema')!r}, this service reads {SCHEMA}")
     return Catalog(
         practices=tuple(_practice(p) for p in data["practices"]),
-        prompts={name: Prompt(**p) for name, p in data.get("prompts", {}).items()},
+        prompts={name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
+                 for name, p in data.get("prompts", {}).items()},
         build=data.get("build", {}),
         crisis={lang: CrisisLexicon(tuple(words["crisis"]), tuple(words["not_crisis"]))
                 for lang, words in data["crisis"].items()},

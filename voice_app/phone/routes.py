@@ -14,48 +14,19 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..catalog import Practice
-from ..crisis import heard_crisis
-from ..metrics import count_crisis, count_practice
+from ..metrics import count_practice
 from ..store import StoreUnavailable
-from . import flow, menu, scenes, security, speech, state, twiml
+from . import flow, menu, scenes, security, speech, twiml
+from .crisis import crisis, crisis_end
+from .privacy import forget, help_
 from .scenes import Call, Place
 from .state import CallState
 from .voice import LAST_RESORT, Voice
+from .webhook import crisis_first, open_call, verify, xml
 
 logger = logging.getLogger(__name__)
 
 TERMINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
-
-
-def verify() -> None:
-    security.check_signature(current_app.extensions["settings"], request)
-
-
-def open_call() -> tuple[Call, security.Webhook]:
-    settings = current_app.extensions["settings"]
-    catalog = current_app.extensions["catalog"].get()
-    store = current_app.extensions["store"]
-    hook = security.read_webhook(request)
-    key = state.call_key(hook.call_sid)
-    listener = state.caller_key(settings.SECRET_KEY, hook.caller)
-    found = state.load(store, key) or CallState(listener_key=listener)
-    voice = Voice(catalog, settings.audio_base_url, settings.CRISIS_LINE)
-    return Call(settings, store, catalog, voice, key, found), hook
-
-
-def xml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
-
-
-def crisis_first(call: Call, hook: security.Webhook, place: Place | None = None
-                 ) -> Response | None:
-    """Words of crisis, at any prompt, come before menus and commands: the crisis response,
-    never a practice (a practice that was playing keeps its place). None if there were none."""
-    if not hook.said or not heard_crisis(call.catalog.crisis, [hook.said]):
-        return None
-    count_crisis("phone")
-    logger.info("phone: crisis response given")
-    return xml(scenes.crisis_scene(call, place))
 
 
 def incoming() -> Response:
@@ -224,73 +195,6 @@ def resume() -> Response:
     ended = scenes.out_of_tries(call)
     return xml(ended or scenes.offer_scene(call, place, greet=False, sorry=True,
                                            misses=found.misses + 1))
-
-
-def crisis() -> Response:
-    """The answer to the crisis response: connect (1 or yes), the staff-support line (2, when
-    there is one), the menu (*), or nothing: said once more, then a kind goodbye."""
-    call, hook = open_call()
-    settings = call.settings
-    round_ = security.query_int(request, "r", 0, scenes.CRISIS_ROUNDS)
-    language = call.voice.language
-    if hook.digits == "1" or (not hook.digits and speech.said_word(language, hook.said, "connect")
-                              and not speech.said_word(language, hook.said, "no")):
-        count_crisis("phone", "connected")
-        return xml(scenes.crisis_dial_scene(call, settings.CRISIS_DIAL, hook.caller, hook.called))
-    if hook.digits == "2" and settings.SUPPORT_LINE:
-        count_crisis("phone", "connected-support")
-        return xml(scenes.crisis_dial_scene(call, settings.SUPPORT_LINE, hook.caller,
-                                            hook.called))
-    if hook.digits == call.catalog.library.keys.get("back"):
-        return xml(scenes.menu_scene(call))
-    if heard_crisis(call.catalog.crisis, [hook.said]):
-        return xml(scenes.crisis_scene(call, round_=round_))
-    if hook.digits or hook.said or round_ + 1 >= scenes.CRISIS_ROUNDS:
-        return xml(scenes.crisis_goodbye_scene(call))
-    return xml(scenes.crisis_scene(call, round_=round_ + 1))
-
-
-def crisis_end() -> Response:
-    """`<Dial>` ended: after a call that went through, the number once more and goodbye; after
-    one that did not (busy, no answer, failed: Twilio error 13224 for a number it cannot dial),
-    how to reach the line themselves, and a key to try again."""
-    call, hook = open_call()
-    if hook.dial_status in ("completed", "answered"):
-        return xml(scenes.crisis_goodbye_scene(call))
-    logger.warning("phone: the crisis line call did not go through (%s)",
-                   hook.dial_status or "no status")
-    call.save(call.state.with_(stage="crisis", misses=0))
-    return xml(twiml.gather([call.voice.crisis("crisis_dial_failed")],
-                            twiml.Listen(action=call.url("crisis", r=1), hints="yes")))
-
-
-def help_() -> Response:
-    """The answer to the help at the first menu: 7 to forget, star for the menu."""
-    call, hook = open_call()
-    if (reply := crisis_first(call, hook)) is not None:
-        return reply
-    command = menu.answer_help(call.catalog.library, call.voice.language, hook.digits,
-                              hook.said)
-    if command == "forget":
-        return xml(scenes.forget_scene(call))
-    if command == "help":
-        return xml(scenes.help_scene(call))
-    if command == "menu":
-        return xml(scenes.menu_scene(call))
-    ended = scenes.out_of_tries(call)
-    return xml(ended or scenes.help_scene(call, sorry=True, misses=call.state.misses + 1))
-
-
-def forget() -> Response:
-    """The answer to 'delete your saved place and history?': only a clear yes, asked in this
-    call, deletes."""
-    call, hook = open_call()
-    if (reply := crisis_first(call, hook)) is not None:
-        return reply
-    if call.state.stage == "forget" and menu.answer_forget(call.voice.language, hook.digits,
-                                                           hook.said):
-        return xml(scenes.forgotten_scene(call))
-    return xml(scenes.menu_scene(call, lead=[call.voice.prompt("forget_kept")]))
 
 
 def status() -> Response:
