@@ -47,6 +47,7 @@ serve: build
 # Build and serving benchmarks: a table on stdout, JSON under bench/results/ (about 7 minutes).
 bench: install
 	$(BIN)/python -m bench
+	LOAD_DURATION_S=60 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_load_mixed.py
 
 clean:
 	rm -rf build var .pytest_cache .ruff_cache .hypothesis

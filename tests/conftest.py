@@ -72,12 +72,15 @@ TEST_BUILD_DIR = ROOT / "var" / "test-build"
 
 @pytest.fixture(scope="session")
 def built_library() -> Path:
-    """The small fixture library built for real (Piper voice, ffmpeg) into var/test-build.
+    """The small fixture library built into var/test-build with the fast test engine
+    (`speech_engine.ToneEngine`: real audio, not real speech) and ffmpeg, as the service reads
+    any library: catalog, MP3s, phone segments and prompts.
 
     The build is incremental, so after the first run this costs well under a second. A file lock
-    keeps parallel test runs from building at the same time.
-    """
+    keeps parallel test runs from building at the same time."""
     import fcntl
+
+    from speech_engine import ToneEngine
 
     from audio_build.build import BuildConfig, build_library
 
@@ -88,7 +91,7 @@ def built_library() -> Path:
                          crisis_dir=ROOT / "scripts" / "crisis")
     with (TEST_BUILD_DIR / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        build_library(config)
+        build_library(config, engine=ToneEngine())
     return TEST_BUILD_DIR
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from library_helpers import library_data_for
 
 from audio_build import kokoro_engine
 from audio_build.build import BuildConfig, build_library
@@ -28,8 +28,6 @@ from audio_build.kokoro_engine import (
     KokoroEngine,
     resolve_voice,
 )
-from audio_build.library_data import TEMPLATES
-from audio_build.located import load_located
 from audio_build.pcm import SAMPLE_RATE
 
 pytestmark = pytest.mark.slow
@@ -226,30 +224,11 @@ def _ebur128(path: Path) -> tuple[float, float]:
     return integrated, peak
 
 
-def one_sentence_library(root: Path, practice_id: str, sentence: str) -> dict[str, Path]:
-    """Library data for one practice whose every prompt is `sentence`: the build records the
-    hotline's prompts too, which this test need not pay Kokoro's time for."""
-    real = load_located(ROOT / "scripts" / "prompts" / "en.yaml").data
-    real["prompts"] = {name: sentence for name in real["prompts"]}
-    real["templates"] = {name: " ".join(f"{{{f}}}" for f in fields) + " " + sentence
-                         for name, fields in TEMPLATES.items()}
-    real["menu_labels"] = {}
-    (root / "prompts").mkdir()
-    (root / "prompts" / "en.yaml").write_text(yaml.safe_dump(real), encoding="utf-8")
-    category = re.search(r"^category: *(\S+)", PRACTICE, re.MULTILINE).group(1)
-    (root / "library.yaml").write_text(
-        f"first: {practice_id}\nneeds:\n  - need: {category}\n"
-        'keys: {help: "0", more: "9", back: "*", end: "#"}\n'
-        f"menus:\n  main:\n    - practice: {practice_id}\n", encoding="utf-8")
-    return {"library_path": root / "library.yaml", "prompts_dir": root / "prompts",
-            "crisis_dir": ROOT / "scripts" / "crisis"}
-
-
 def test_a_spanish_practice_builds_end_to_end(dora: KokoroEngine, tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "respiro.md").write_text(PRACTICE, encoding="utf-8")
     config = BuildConfig(out_dir=tmp_path / "build", scripts=(tmp_path / "scripts",),
-                         **one_sentence_library(tmp_path, "respiro", "Hola."))
+                         **library_data_for(tmp_path, tmp_path / "scripts", sentence="Hola."))
     summary = build_library(config, engine=dora)
     assert summary.synthesized >= 4
     catalog = load_catalog(tmp_path / "build")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from alexa_helpers import assert_plays, intent, make_alexa_client, slot, start
+from speech_engine import ToneEngine
 from test_phone_calls import Caller
 
 from audio_build.build import BuildConfig, build_library
 from audio_build.cli import main as audio_build_cli
-from audio_build.engines import PiperEngine
 from voice_app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def grown(built_library: Path, tmp_path_factory) -> Path:
     config = BuildConfig(out_dir=out, scripts=(scripts,), library_path=root / "library.yaml",
                          prompts_dir=root / "prompts", crisis_dir=ROOT / "scripts" / "crisis",
                          only=("night-shift-reset", "moment-of-thanks"))
-    build_library(config, engine=PiperEngine())
+    build_library(config, engine=ToneEngine())
     return root
 
 

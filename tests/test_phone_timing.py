@@ -8,10 +8,54 @@ then presses one; a caller who keys ahead presses one during the greeting. Both 
 
 from __future__ import annotations
 
+import fcntl
+import shutil
+from pathlib import Path
+
+import pytest
+from library_helpers import library_data_for
 from test_phone_calls import Caller
+
+from audio_build.build import BuildConfig, build_library
+from voice_app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PIPER_BUILD = ROOT / "var" / "test-build-piper"
 
 LISTENER_MS = 15_000
 KEY_AHEAD_MS = 5_000
+
+
+@pytest.fixture(scope="module")
+def piper_build() -> Path:
+    """The quick path's practice and the prompts on it (greeting, first menu, starting) as the
+    library writes them, spoken by the real voice: the service's other tests use a tone engine,
+    whose timing means nothing here. Prompts off the path are one short sentence, to keep the
+    build quick. Incremental: after the first run it costs well under a second."""
+    scripts = PIPER_BUILD / "scripts"
+    PIPER_BUILD.mkdir(parents=True, exist_ok=True)
+    with (PIPER_BUILD / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        scripts.mkdir(exist_ok=True)
+        shutil.copy(ROOT / "tests" / "fixtures" / "library" / "between-patients.md", scripts)
+        data = library_data_for(PIPER_BUILD, scripts, sentence="Thank you.",
+                                keep=("greeting", "starting"))
+        library = (PIPER_BUILD / "library.yaml").read_text()
+        (PIPER_BUILD / "library.yaml").write_text(library.replace(
+            "    - practice: between-patients\n",
+            "    - practice: between-patients\n      minutes: 1\n"))
+        build_library(BuildConfig(out_dir=PIPER_BUILD / "build", scripts=(scripts,), **data))
+    return PIPER_BUILD / "build"
+
+
+@pytest.fixture
+def app(piper_build, app_config):
+    return create_app({**app_config, "BUILD_DIR": str(piper_build)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def prompt_ms(app, name: str, sentences: int | None = None) -> int:
