@@ -10,22 +10,19 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
 
 from .cache import SegmentCache
 from .catalog import Prompt
+from .config import BuildConfig
 from .encode import encode_phone_wav, normalising_gain
 from .engines import Engine, SpeechSettings
 from .errors import AudioBuildError, SynthesisError
 from .outputs import BuildState, fingerprint, place_hashed
 from .pcm import SAMPLE_RATE, samples_to_ms
 from .plan import SENTENCE_GAP_MS, split_sentences
-
-if TYPE_CHECKING:
-    from .build import BuildConfig
 
 PROMPT_VERSION = "prompt-wav-8k-v2"
 

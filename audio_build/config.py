@@ -1,0 +1,36 @@
+"""The one frozen configuration a build is given (no global configuration).
+
+Its own module so that the build's stages (`build`, `prompts`) can all read it without
+importing each other; `build` re-exports it for callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one build needs, passed explicitly (no global configuration)."""
+
+    out_dir: Path = Path("build")
+    scripts: tuple[Path, ...] = ()
+    only: tuple[str, ...] = ()
+    engine: str = "piper"
+    voice: str | None = None
+    jobs: int = 1
+    prompts_path: Path = Path("scripts/prompts.yaml")
+    crisis_line: str = "988"
+    skill_model_path: Path | None = Path("skill-package/interactionModels/custom/en-US.json")
+    cache_dir: Path | None = None
+    """Where synthesized sentences are kept; default `<out_dir>/cache`."""
+
+    @property
+    def segment_cache_dir(self) -> Path:
+        return self.cache_dir or self.out_dir / "cache"
+
+    @property
+    def voice_work_dir(self) -> Path:
+        """Where the engine keeps files derived from its voice (the windowed cut)."""
+        return self.segment_cache_dir / "voices"
