@@ -27,7 +27,7 @@ from .catalog import CATALOG_NAME, CONTENT_LICENCE, Catalog, PracticeEntry, Step
 from .catalog import load_catalog as read_catalog
 from .config import BuildConfig
 from .engines import Engine, SpeechSettings, make_engine
-from .errors import AudioBuildError, PracticeError, SynthesisError
+from .errors import AudioBuildError, FfmpegMissingError, PracticeError, SynthesisError
 from .files import write_text_atomically
 from .library import load_library
 from .outputs import BuildState, StateEntry, remove_staging
@@ -161,11 +161,13 @@ def _attempt(practice: PracticeScript, config: BuildConfig, engine: Engine,
     """The practice built, or its failure recorded: one bad practice does not stop the rest."""
     try:
         return build_practice(practice, config, engine, state)
+    except FfmpegMissingError:
+        raise  # not this practice's fault: no practice can build
     except PracticeError as error:
         failure = error
     except AudioBuildError as error:  # plan, encode, ffmpeg: no line to point at
         failure = PracticeError(str(practice.path), 1, str(error))
-    logger.warning("%s", failure.format())
+    logger.info("%s", failure.format())  # the CLI reports every failure at the end
     return PracticeFailure(practice.practice_id, failure.path, failure.line, failure.message)
 
 

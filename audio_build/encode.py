@@ -11,7 +11,11 @@ never grows with its length:
    (never re-encoded: the aims below leave room for what the codec does).
 
 The stages aim at a loudness CODEC_LOUDNESS_LOSS_LU above and a ceiling CODEC_HEADROOM_DB below
-the spec, since LAME moves both. The file appears under its final name only complete
+the spec, since LAME moves both. A `Cue` in the programme (the bell) is levelled on its own:
+it is silence to the measure and gain stages, and goes into the limiter at a fixed level —
+its loudest 400 ms CUE_UNDER_TARGET_LU under the target. Levelled with the voice, the bell
+took the voice's gain, which the limiter had made large by squashing the voice's peaks: the
+bell came out 7 LU over the speech. The file appears under its final name only complete
 (`files.atomic_path`), with its ID3 tag.
 """
 
@@ -30,7 +34,7 @@ from audio_build.errors import EncodeError
 from audio_build.ffmpeg import decode_to_pcm, encode_pcm, stream_decode
 from audio_build.files import atomic_path, sha256_file
 from audio_build.id3 import Chapter, Tags, check_metadata, fit_chapters, write_tags
-from audio_build.limiter import Level, limited, plan_level
+from audio_build.limiter import Level, limit, limited, plan_level
 from audio_build.loudness import Loudness, LoudnessMeter, measure, reblock, to_float
 from audio_build.pcm import SAMPLE_RATE, samples_to_ms
 
@@ -52,10 +56,20 @@ MP3_ARGS = (
 """CBR 64k mono MPEG-1 Layer III. The LAME "Info" frame stays: it lets decoders trim the encoder
 delay and padding, so the decoded length equals the programme's. mutagen writes the ID3 tag."""
 
-CODEC_HEADROOM_DB = 2.0
-"""MP3 coding raises true peak by up to about this much, so the limiter aims this far lower."""
+CODEC_HEADROOM_DB = 2.5
+"""MP3 coding raises true peak by up to about this much, so the limiter aims this far lower
+(2.0 let Piper speech reach -1.97 dBTP after coding; each dB more costs the voice loudness it
+cannot make up under heavy limiting)."""
 CODEC_LOUDNESS_LOSS_LU = 0.5
 """LAME at 64 kbps comes out about this much quieter (sine and noise alike), so aim higher."""
+AIM_LUFS = TARGET_LUFS + CODEC_LOUDNESS_LOSS_LU
+"""Where the gain stage puts the voice, before the codec."""
+CUE_UNDER_TARGET_LU = 0.0
+"""A cue's momentary maximum lands this far under the voice's target: at the speech's median
+momentary loudness or just over it, and under its 90th percentile (at -16 LUFS integrated our
+speech's 90th percentile is -14.3 to -13.4). Lower would be gentler still, but a bell's
+decaying tail counts in the gated loudness and pulls a bell-heavy 1-minute practice below
+-17 LUFS, which a peak-limited voice cannot make up."""
 ACCEPT_TOLERANCE_LU = 1.0
 """The encoded file must measure within this of the target (Apple's -16 ±1 LUFS)."""
 PHONE_CEILING_DBTP = -1.0
@@ -85,8 +99,28 @@ class WavResult:
     sha256: str
 
 
-ChunkFactory = Callable[[], Iterable[np.ndarray]]
-"""Each call yields the whole programme again, as mono int16 chunks at SAMPLE_RATE."""
+@dataclass(frozen=True, eq=False)
+class Cue:
+    """A sound in the programme levelled on its own, not with the voice (the bell)."""
+
+    samples: np.ndarray
+    """Mono int16 at SAMPLE_RATE."""
+    momentary_max_lufs: float
+    """Its loudest 400 ms as it is (see `cue`)."""
+
+    def gain_db(self, voice_lufs: float = AIM_LUFS) -> float:
+        """The gain that puts it CUE_UNDER_TARGET_LU under a voice at `voice_lufs`."""
+        return voice_lufs - CUE_UNDER_TARGET_LU - self.momentary_max_lufs
+
+
+def cue(samples: np.ndarray) -> Cue:
+    (samples,) = _checked([samples])
+    return Cue(samples, measure([samples], SAMPLE_RATE).momentary_max_lufs)
+
+
+Chunk = np.ndarray | Cue
+ChunkFactory = Callable[[], Iterable[Chunk]]
+"""Each call yields the whole programme again: mono int16 chunks at SAMPLE_RATE, and cues."""
 
 
 def encode_mp3(
@@ -101,16 +135,21 @@ def encode_mp3(
     """Measure, level, encode and verify the programme; out_path appears only when complete."""
     check_metadata(tags, chapters)
     meter = LoudnessMeter(SAMPLE_RATE)
-    for chunk in _checked(chunks()):
-        meter.push(chunk)
+    cues = 0
+    for chunk in chunks():
+        cues += isinstance(chunk, Cue)
+        meter.push(np.zeros(len(chunk.samples), np.int16) if isinstance(chunk, Cue)
+                   else next(_checked([chunk])))
     source, total = meter.result(), meter.samples
-    level = plan_level(source, lambda: _checked(chunks()), SAMPLE_RATE,
-                       target_lufs + CODEC_LOUDNESS_LOSS_LU,
-                       max_true_peak_dbtp - CODEC_HEADROOM_DB)
+    aim_lufs = target_lufs + CODEC_LOUDNESS_LOSS_LU
+    level = plan_level(source, lambda: _parts(chunks(), aim_lufs), SAMPLE_RATE, aim_lufs,
+                       max_true_peak_dbtp - CODEC_HEADROOM_DB, has_cues=cues > 0)
     logger.info("%s: source %s, gain %+.2f dB", out_path.name, source, level.gain_db)
     with atomic_path(out_path) as part:
-        blocks = _counted(reblock(_checked(chunks())), total)
-        encode_pcm(limited(blocks, level, SAMPLE_RATE), SAMPLE_RATE, MP3_ARGS, part)
+        gain = 10 ** (level.gain_db / 20)
+        levelled = (x * gain if gained else x for x, gained in _parts(chunks(), aim_lufs))
+        blocks = _counted(reblock(levelled), total)
+        encode_pcm(limit(blocks, level.ceiling_dbtp, SAMPLE_RATE), SAMPLE_RATE, MP3_ARGS, part)
         measured = measure(stream_decode(part, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE)
         _verify(measured, source, target_lufs, max_true_peak_dbtp)
         write_tags(part, tags, fit_chapters(chapters, samples_to_ms(total)))
@@ -197,8 +236,8 @@ def normalising_gain(chunks: ChunkFactory, *, target_lufs: float = TARGET_LUFS,
                      ceiling_dbtp: float = PHONE_CEILING_DBTP) -> float:
     """The gain that brings the programme to target_lufs after limiting at ceiling_dbtp."""
     source = measure(_checked(chunks()), SAMPLE_RATE)
-    return plan_level(source, lambda: _checked(chunks()), SAMPLE_RATE, target_lufs,
-                      ceiling_dbtp).gain_db
+    return plan_level(source, lambda: ((to_float(c), True) for c in _checked(chunks())),
+                      SAMPLE_RATE, target_lufs, ceiling_dbtp).gain_db
 
 
 def _checked(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
@@ -207,6 +246,16 @@ def _checked(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
             kind = getattr(chunk, "dtype", type(chunk).__name__)
             raise EncodeError(f"programme chunks must be 1-D int16 numpy arrays, got {kind}")
         yield chunk
+
+
+def _parts(chunks: Iterable[Chunk], aim_lufs: float) -> Iterator[tuple[np.ndarray, bool]]:
+    """Float pieces for the gain stage: the voice (takes the planned gain), and each cue at its
+    own level (does not)."""
+    for chunk in chunks:
+        if isinstance(chunk, Cue):
+            yield to_float(chunk.samples) * 10 ** (chunk.gain_db(aim_lufs) / 20), False
+        else:
+            yield to_float(next(_checked([chunk]))), True
 
 
 def _counted(blocks: Iterable[np.ndarray], expected: int) -> Iterator[np.ndarray]:

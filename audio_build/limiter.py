@@ -24,7 +24,7 @@ import numpy as np
 
 from audio_build.loudness import Loudness, LoudnessMeter, Oversampler, reblock, to_float
 
-PROBE_STEPS_DB = (0.0, 1.0, 3.0, 6.0)
+PROBE_STEPS_DB = (0.0, 1.5, 4.0, 8.0, 13.0, 19.0)
 """The dry pass meters the limited stream at the first-guess gain plus each of these: limiting
 eats more of each added decibel the harder it works, so the curve is read, not extrapolated."""
 
@@ -38,20 +38,26 @@ class Level:
     """True-peak ceiling of the limiter."""
 
 
-def plan_level(source: Loudness, chunks: Callable[[], Iterable[np.ndarray]], sample_rate: int,
-               target_lufs: float, ceiling_dbtp: float) -> Level:
+Part = tuple[np.ndarray, bool]
+"""A piece of programme (float samples) and whether the programme's gain applies to it (False
+for a cue, such as the bell, that comes already at its own level)."""
+
+
+def plan_level(source: Loudness, parts: Callable[[], Iterable[Part]], sample_rate: int,
+               target_lufs: float, ceiling_dbtp: float, *, has_cues: bool = False) -> Level:
     """The gain that brings the programme to `target_lufs` after limiting at `ceiling_dbtp`.
 
-    `source` is the measure stage's result for the programme `chunks()` yields; a programme
-    with nothing above the gate gets no gain (there is no level to normalise).
+    `source` is the measure stage's result for the gained part of `parts()`; a programme
+    with nothing above the gate gets no gain (there is no level to normalise). With cues, the
+    whole mix is metered in the dry pass: a cue's quiet tail lowers the gated loudness.
     """
     if not math.isfinite(source.integrated_lufs):
         return Level(0.0, ceiling_dbtp)
     gain_db = target_lufs - source.integrated_lufs
-    if source.true_peak_dbtp + gain_db <= ceiling_dbtp:
+    if not has_cues and source.true_peak_dbtp + gain_db <= ceiling_dbtp:
         return Level(gain_db, ceiling_dbtp)  # the limiter will never act: the gain is exact
     gains = tuple(gain_db + step for step in PROBE_STEPS_DB)
-    return Level(_gain_for(target_lufs, gains, limited_loudness(chunks(), sample_rate, gains,
+    return Level(_gain_for(target_lufs, gains, limited_loudness(parts(), sample_rate, gains,
                                                                   ceiling_dbtp)), ceiling_dbtp)
 
 
@@ -66,16 +72,19 @@ def _gain_for(target_lufs: float, gains: tuple[float, ...], lufs: tuple[float, .
     return gains[0]
 
 
-def limited_loudness(chunks: Iterable[np.ndarray], sample_rate: int,
-                     gains_db: tuple[float, ...], ceiling_dbtp: float) -> tuple[float, ...]:
-    """Integrated loudness after each gain and the limiter, all in one pass over `chunks`."""
+def limited_loudness(parts: Iterable[Part], sample_rate: int, gains_db: tuple[float, ...],
+                     ceiling_dbtp: float) -> tuple[float, ...]:
+    """Integrated loudness after each gain and the limiter, all in one pass over `parts`."""
     limiters = [TruePeakLimiter(sample_rate, ceiling_dbtp) for _ in gains_db]
     meters = [LoudnessMeter(sample_rate, true_peak=False) for _ in gains_db]
     factors = [10 ** (gain_db / 20) for gain_db in gains_db]
-    for block in reblock(chunks):
-        x = to_float(block)
-        for limiter, meter, factor in zip(limiters, meters, factors, strict=True):
-            meter.push(limiter.push(x * factor))
+    oversampler = Oversampler()
+    for samples, gained in parts:
+        for x in reblock([samples]):
+            peaks = oversampler.process(x)
+            for limiter, meter, factor in zip(limiters, meters, factors, strict=True):
+                scale = factor if gained else 1.0
+                meter.push(limiter.push(x * scale, peaks * scale))
     for limiter, meter in zip(limiters, meters, strict=True):
         meter.push(limiter.flush())
     return tuple(meter.result().integrated_lufs for meter in meters)
@@ -84,9 +93,15 @@ def limited_loudness(chunks: Iterable[np.ndarray], sample_rate: int,
 def limited(blocks: Iterable[np.ndarray], level: Level, sample_rate: int) -> Iterator[np.ndarray]:
     """The blocks with the level's gain and limiter applied, as int16 (same total length)."""
     gain = 10 ** (level.gain_db / 20)
-    limiter = TruePeakLimiter(sample_rate, level.ceiling_dbtp)
+    return limit((to_float(block) * gain for block in blocks), level.ceiling_dbtp, sample_rate)
+
+
+def limit(blocks: Iterable[np.ndarray], ceiling_dbtp: float, sample_rate: int
+          ) -> Iterator[np.ndarray]:
+    """Float blocks (gain already applied) through the limiter, as int16 (same total length)."""
+    limiter = TruePeakLimiter(sample_rate, ceiling_dbtp)
     for block in blocks:
-        yield to_int16(limiter.push(to_float(block) * gain))
+        yield to_int16(limiter.push(block))
     yield to_int16(limiter.flush())
 
 
@@ -124,9 +139,11 @@ class TruePeakLimiter:
         self._attenuation_db = 0.0
         self._skip = self.latency
 
-    def push(self, x: np.ndarray) -> np.ndarray:
-        """Float samples in, limited float samples out."""
-        out = self._process(np.asarray(x, dtype=np.float64))
+    def push(self, x: np.ndarray, peaks: np.ndarray | None = None) -> np.ndarray:
+        """Float samples in, limited float samples out. `peaks`, if given, is what this
+        limiter's oversampler would make of `x` (a bank of limiters on scaled copies of one
+        stream shares one oversampler: it is linear)."""
+        out = self._process(np.asarray(x, dtype=np.float64), peaks)
         skip = min(self._skip, len(out))
         self._skip -= skip
         return out[skip:]
@@ -135,9 +152,10 @@ class TruePeakLimiter:
         """The last `latency` samples, pushed out by silence."""
         return self.push(np.zeros(self.latency))
 
-    def _process(self, x: np.ndarray) -> np.ndarray:
+    def _process(self, x: np.ndarray, given: np.ndarray | None) -> np.ndarray:
         n, lag, attack = len(x), Oversampler.LAG, self._attack
-        peaks = np.concatenate((self._peaks, self._oversampler.process(x)))
+        fresh = self._oversampler.process(x) if given is None else given
+        peaks = np.concatenate((self._peaks, fresh))
         xs = np.concatenate((self._x_detect, x))
         self._peaks, self._x_detect = peaks[n:], xs[n:]
         envelope = np.maximum(np.abs(xs[:n]), peaks[lag - 1 : lag - 1 + n])

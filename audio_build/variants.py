@@ -5,11 +5,10 @@ verify): each length's timeline is rendered clip by clip from the cached sentenc
 silence and the bell, straight into `encode.encode_mp3` — never joined in memory, never joined
 with repeated `AudioSegment +` (quadratic, and `append` crossfades).
 
-The bell is set against the voice here. A struck bowl is denser than speech, so at the same
-peak it sounds far louder: in the 10-minute loving-kindness it reached -9.9 LUFS momentary
-against the speech's median -16.6 and 90th percentile -14.3. Its loudest 400 ms is now put
-BELL_UNDER_SPEECH_LU under the practice's speech (integrated, over its sentences), which after
-normalising lands it near the speech's median: present, not startling.
+The bell goes into the programme as an `encode.Cue`: levelled on its own, its loudest 400 ms
+under the voice's target (see encode.py). Levelled with the voice, in the 10-minute
+loving-kindness it reached -9.9 LUFS momentary against the speech's median -16.6 and 90th
+percentile -14.3. The phone's bell segments get the same level.
 """
 
 from __future__ import annotations
@@ -24,8 +23,7 @@ import numpy as np
 
 from .bell import make_bell
 from .catalog import PhoneSegment, Variant
-from .encode import Tags, encode_mp3, encode_phone_wav
-from .loudness import measure
+from .encode import Chunk, Cue, Tags, cue, encode_mp3, encode_phone_wav
 from .outputs import BuildState, Mp3Record, Placed, fingerprint, place_hashed
 from .pcm import SAMPLE_RATE, samples_to_ms
 from .phone import Stretch, phone_stretches
@@ -39,11 +37,6 @@ MAX_TRUE_PEAK_DBTP = -2.05
 """The spec is −2 dBTP; checking at −2.05 leaves a margin for meters that differ or round."""
 FADE_MS = 8
 """Short fades at speech edges: no clicks at joins."""
-BELL_UNDER_SPEECH_LU = 1.0
-"""The bell's momentary maximum sits this far under the speech's integrated loudness."""
-BELL_GAIN_STEP_DB = 0.5
-"""The bell's gain is rounded to this, so a one-sentence edit (which moves the speech's level by
-hundredths) does not change the bell and rewrite every length that rings it."""
 ARTIST = "Compassion Break"
 
 
@@ -61,12 +54,6 @@ class Sounds:
     """Each sentence's synthesized audio."""
     keys: Mapping[str, str]
     """Each sentence's cache key: what output fingerprints are built from."""
-    bell_gain_db: float
-    """Gain on the bell, setting it against this voice (see the module docstring)."""
-
-    @property
-    def bell(self) -> np.ndarray:
-        return _bell_at(self.bell_gain_db)
 
 
 @cache
@@ -75,22 +62,13 @@ def bell() -> np.ndarray:
 
 
 @cache
-def _bell_at(gain_db: float) -> np.ndarray:
-    return np.rint(bell() * 10 ** (gain_db / 20)).astype(np.int16)
-
-
-def bell_gain_db(speech: Mapping[str, np.ndarray]) -> float:
-    """The bell's gain so its loudest 400 ms is BELL_UNDER_SPEECH_LU under the speech."""
-    speech_lufs = measure(speech.values(), SAMPLE_RATE).integrated_lufs
-    if not np.isfinite(speech_lufs):
-        return 0.0
-    wanted = speech_lufs - BELL_UNDER_SPEECH_LU - measure([bell()], SAMPLE_RATE).momentary_max_lufs
-    return round(wanted / BELL_GAIN_STEP_DB) * BELL_GAIN_STEP_DB
+def bell_cue() -> Cue:
+    return cue(bell())
 
 
 def build_variants(practice: PracticeScript, speech: Mapping[str, np.ndarray],
                    keys: Mapping[str, str], out_dir: Path, state: BuildState) -> BuiltVariants:
-    sounds = Sounds(speech, keys, bell_gain_db(speech))
+    sounds = Sounds(speech, keys)
     timelines = [plan_variant(practice, m, lambda s: len(speech[s]), len(bell()))
                  for m in practice.lengths]
     mp3s = [_mp3(practice, timeline, sounds, out_dir, state) for timeline in timelines]
@@ -110,14 +88,14 @@ def build_variants(practice: PracticeScript, speech: Mapping[str, np.ndarray],
     return BuiltVariants(tuple(built), written)
 
 
-def programme(clips: tuple[Clip, ...], sounds: Sounds) -> Callable[[], Iterator[np.ndarray]]:
-    """A factory of the programme's int16 chunks; call it again to stream it again."""
-    def chunks() -> Iterator[np.ndarray]:
+def programme(clips: tuple[Clip, ...], sounds: Sounds) -> Callable[[], Iterator[Chunk]]:
+    """A factory of the programme's int16 chunks and cues; call it again to stream it again."""
+    def chunks() -> Iterator[Chunk]:
         for clip in clips:
             if isinstance(clip, SpeechClip):
                 yield faded(sounds.speech[clip.text])
             elif isinstance(clip, BellClip):
-                yield sounds.bell
+                yield bell_cue()
             else:
                 yield from silence(clip.samples)
     return chunks
@@ -144,7 +122,7 @@ def faded(audio: np.ndarray) -> np.ndarray:
 
 def _clip_ids(clips: tuple[Clip, ...], sounds: Sounds) -> list[list[object]]:
     return [["s", sounds.keys[c.text]] if isinstance(c, SpeechClip) else
-            ["b", len(bell()), sounds.bell_gain_db] if isinstance(c, BellClip) else
+            ["b", len(bell())] if isinstance(c, BellClip) else
             ["z", c.samples]
             for c in clips]
 
@@ -193,12 +171,15 @@ def _phone(timeline: Timeline, sounds: Sounds, gain_db: float, out_dir: Path,
 
 def _phone_file(stretch: Stretch, sounds: Sounds, gain_db: float, out_dir: Path,
                 state: BuildState) -> tuple[Placed, int]:
+    if stretch.kind == "bell":  # levelled on its own, as in the MP3
+        gain_db = round(bell_cue().gain_db(), 3)
     key = fingerprint({"v": PHONE_VERSION, "clips": _clip_ids(stretch.clips, sounds),
                        "gain_db": gain_db})
     recorded = state.lookup(key)
     if isinstance(recorded, Placed):
         return recorded, 0
-    samples = np.concatenate(list(programme(stretch.clips, sounds)()))
+    samples = np.concatenate([c.samples if isinstance(c, Cue) else c
+                              for c in programme(stretch.clips, sounds)()])
     placed = place_hashed(out_dir, "phone", stretch.kind, "wav",
                           lambda path: encode_phone_wav(samples, path, gain_db=gain_db))
     state.record(key, placed)

@@ -11,8 +11,15 @@ from audio_signals import speech_like, to_int16, write_wav
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audio_build import limiter as stage
 from audio_build.ffmpeg import measure_ebur128
-from audio_build.limiter import Level, TruePeakLimiter, limited, limited_loudness, plan_level
+from audio_build.limiter import (
+    Level,
+    TruePeakLimiter,
+    limited,
+    limited_loudness,
+    plan_level,
+)
 from audio_build.loudness import LoudnessMeter, k_weighting, measure
 from audio_build.pcm import SAMPLE_RATE
 
@@ -161,7 +168,7 @@ def test_limiter_gain_moves_smoothly():
 
 def test_limited_loudness_is_the_loudness_of_the_limited_stream():
     x = to_int16(peaky(6) / 2)
-    predicted = limited_loudness([x], SAMPLE_RATE, (6.0, 7.0), -3.0)
+    predicted = limited_loudness([(x / 32768, True)], SAMPLE_RATE, (6.0, 7.0), -3.0)
     for gain_db, lufs in zip((6.0, 7.0), predicted, strict=True):
         actual = measure([limit(x / 32768 * 10 ** (gain_db / 20), -3.0)], SAMPLE_RATE)
         assert lufs == pytest.approx(actual.integrated_lufs, abs=1e-6)
@@ -173,7 +180,7 @@ def test_planned_level_lands_the_limited_stream_on_target(target_lufs: float):
     """One dry pass gives a gain whose limited output is within 0.1 LU of the target."""
     x = to_int16(peaky(6) / 2)
     source = measure([x], SAMPLE_RATE)
-    level = plan_level(source, lambda: [x], SAMPLE_RATE, target_lufs, -4.0)
+    level = plan_level(source, lambda: [(x / 32768, True)], SAMPLE_RATE, target_lufs, -4.0)
     out = np.concatenate(list(limited([x], level, SAMPLE_RATE)))
     result = measure([out], SAMPLE_RATE)
     assert result.integrated_lufs == pytest.approx(target_lufs, abs=0.1)
@@ -190,6 +197,20 @@ def test_planned_level_is_exact_and_skips_the_dry_pass_below_the_ceiling():
 
     level = plan_level(source, no_second_pass, SAMPLE_RATE, -30.0, -1.0)
     assert level == Level(-30.0 - source.integrated_lufs, -1.0)
+
+
+def test_a_cue_keeps_its_own_level_and_the_mix_lands_on_target():
+    """A part that does not take the gain (the bell) passes at its level; the dry pass meters
+    the whole mix, so the gain makes up for the cue's quiet tail."""
+    voice = to_int16(peaky(6) / 2) / 32768
+    bell = tone(300, -30, 6) * np.exp(-np.arange(6 * SAMPLE_RATE) / SAMPLE_RATE)
+    parts = [(voice, True), (bell, False)]
+    source = measure([voice], SAMPLE_RATE)
+    level = plan_level(source, lambda: parts, SAMPLE_RATE, -16.0, -4.0, has_cues=True)
+    gain = 10 ** (level.gain_db / 20)
+    out = np.concatenate(list(stage.limit([voice * gain, bell], -4.0, SAMPLE_RATE)))
+    assert measure([out], SAMPLE_RATE).integrated_lufs == pytest.approx(-16.0, abs=0.15)
+    np.testing.assert_allclose(out[len(voice) + 200:] / 32768, bell[200:], atol=1e-4)
 
 
 def test_silent_programme_gets_no_gain():
