@@ -24,7 +24,7 @@ import numpy as np
 
 from audio_build.loudness import Loudness, LoudnessMeter, Oversampler, reblock, to_float
 
-PROBE_STEPS_DB = (0.0, 2.0, 5.0, 10.0, 17.0)
+PROBE_STEPS_DB = (0.0, 3.0, 8.0, 16.0)
 """The dry pass meters the limited stream at the first-guess gain plus each of these: limiting
 eats more of each added decibel the harder it works, so the curve is read, not extrapolated."""
 
