@@ -2,7 +2,9 @@
 
 parse (library) → synthesize each sentence once (cache) → plan each variant → encode → catalog.
 Each practice is built by `build_practice`, a plain function, run serially or in worker
-processes. Nothing is written before the whole library has checked clean.
+processes. Nothing is written before the whole library has checked clean. A practice that fails
+(its voice, its encode) is recorded as a `PracticeFailure` and the others build on, as in beets'
+importer; the catalog keeps that practice's last good build, and the CLI exits non-zero.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -24,21 +25,20 @@ from . import variants
 from .cache import SegmentCache
 from .catalog import CATALOG_NAME, CONTENT_LICENCE, Catalog, PracticeEntry, StepInfo, to_json
 from .catalog import load_catalog as read_catalog
+from .config import BuildConfig
 from .engines import Engine, SpeechSettings, make_engine
-from .errors import AudioBuildError, SynthesisError
-from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
+from .errors import AudioBuildError, FfmpegMissingError, PracticeError, SynthesisError
+from .files import write_text_atomically
+from .lexicon import load_crisis_lexicons
 from .library import load_library
-from .library_data import (
-    DEFAULT_LIBRARY_PATH,
-    DEFAULT_PROMPTS_DIR,
-    load_library_data,
-    prompt_texts,
-    to_catalog,
-)
-from .outputs import BuildState, remove_staging, write_if_changed
+from .library_data import load_library_data, prompt_texts, to_catalog
+from .outputs import BuildState, StateEntry, remove_staging
 from .plan import sentences_of, split_sentences
 from .prompts import build_prompts
 from .script import PracticeScript, Speech
+
+__all__ = ["BuildConfig", "BuildSummary", "PracticeFailure", "PracticeResult", "build_library",
+           "build_practice"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,42 +48,30 @@ DEFAULT_JOBS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass(frozen=True)
-class BuildConfig:
-    """Everything one build needs, passed explicitly (no global configuration)."""
-
-    out_dir: Path = Path("build")
-    scripts: tuple[Path, ...] = ()
-    only: tuple[str, ...] = ()
-    engine: str = "piper"
-    voice: str | None = None
-    jobs: int = 1
-    library_path: Path = DEFAULT_LIBRARY_PATH
-    """Needs, the first practice and the phone menus (`library_data.py`)."""
-    prompts_dir: Path = DEFAULT_PROMPTS_DIR
-    """`<language>.yaml`: the hotline's sentences and the words the service listens for."""
-    crisis_dir: Path = DEFAULT_CRISIS_DIR
-    """`<language>.yaml` crisis lexicons (`lexicon.py`); English is required."""
-    crisis_line: str = "988"
-    cache_dir: Path | None = None
-    """Where synthesized sentences are kept; default `<out_dir>/cache`."""
-
-    @property
-    def segment_cache_dir(self) -> Path:
-        return self.cache_dir or self.out_dir / "cache"
-
-    @property
-    def voice_work_dir(self) -> Path:
-        """Where the engine keeps files derived from its voice (the windowed cut)."""
-        return self.segment_cache_dir / "voices"
-
-
-@dataclass(frozen=True)
 class PracticeResult:
     entry: PracticeEntry
     synthesized: int
     cached: int
     written: int
-    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    state: dict[str, StateEntry] = field(default_factory=dict)
+    """What a worker process recorded, for the parent's build state."""
+
+
+@dataclass(frozen=True)
+class PracticeFailure:
+    """A practice that could not be built this time; the catalog keeps its last good build."""
+
+    practice_id: str
+    path: str
+    line: int
+    """The script line that caused it, or 1 when no one line did."""
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+Outcome = PracticeResult | PracticeFailure
 
 
 @dataclass(frozen=True)
@@ -97,9 +85,11 @@ class BuildSummary:
     written: int
     """Audio files written in this run (0 for a rebuild with nothing changed)."""
     wall_s: float
+    failures: tuple[PracticeFailure, ...] = ()
+    """Practices that failed; each kept its previous catalog entry, if it had one."""
 
 
-Progress = Callable[[PracticeResult], None]
+Progress = Callable[[Outcome], None]
 
 
 def build_library(config: BuildConfig, engine: Engine | None = None,
@@ -118,11 +108,13 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
     remove_staging(config.out_dir)
     state = BuildState(config.out_dir)
     local = engine or make_engine(config.engine, config.voice, work_dir=config.voice_work_dir)
-    results = _run(selected, config, state, local, progress, parallel=engine is None)
+    outcomes = _run(selected, config, state, local, progress, parallel=engine is None)
     engine = local
+    results = [o for o in outcomes if isinstance(o, PracticeResult)]
+    failures = tuple(o for o in outcomes if isinstance(o, PracticeFailure))
     previous = read_catalog(config.out_dir)
     entries = {r.entry.practice_id: r.entry for r in results}
-    if previous and config.only:
+    if previous:  # practices not built this time (`--only`, or failed) keep their last build
         kept = {p.practice_id for p in library.practices}
         for old in previous.practices:
             if old.practice_id in kept:
@@ -137,18 +129,17 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
                       crisis=crisis, library=to_catalog(data))
     _write_catalog(config.out_dir, catalog, previous)
     state.save()
-    return _summary(results, prompt_writes, cache, started)
+    return _summary(results, failures, prompt_writes, cache, started)
 
 
 def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
          engine: Engine, progress: Progress | None, *, parallel: bool
-         ) -> list[PracticeResult]:
+         ) -> list[Outcome]:
     """Build the practices: in worker processes when several need synthesis (and the engine
     is ours to recreate in each), else one after another with `engine`."""
-    results: list[PracticeResult] = []
+    results: list[Outcome] = []
     if parallel and config.jobs > 1 and _to_synthesize(selected, config, engine) > 1:
-        if hasattr(engine, "prepare"):
-            engine.prepare()  # once here, not in every worker at once
+        engine.prepare()  # once here, not in every worker at once
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
@@ -156,15 +147,31 @@ def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
                        for p in selected]
             for future in futures:
                 results.append(future.result())
-                state.merge(results[-1].state)
+                if isinstance(results[-1], PracticeResult):
+                    state.merge(results[-1].state)
                 if progress:
                     progress(results[-1])
         return results
     for practice in selected:
-        results.append(build_practice(practice, config, engine, state))
+        results.append(_attempt(practice, config, engine, state))
         if progress:
             progress(results[-1])
     return results
+
+
+def _attempt(practice: PracticeScript, config: BuildConfig, engine: Engine,
+             state: BuildState) -> Outcome:
+    """The practice built, or its failure recorded: one bad practice does not stop the rest."""
+    try:
+        return build_practice(practice, config, engine, state)
+    except FfmpegMissingError:
+        raise  # not this practice's fault: no practice can build
+    except PracticeError as error:
+        failure = error
+    except AudioBuildError as error:  # plan, encode, ffmpeg: no line to point at
+        failure = PracticeError(str(practice.path), 1, str(error))
+    logger.info("%s", failure.format())  # the CLI reports every failure at the end
+    return PracticeFailure(practice.practice_id, failure.path, failure.line, failure.message)
 
 
 def _to_synthesize(selected: list[PracticeScript], config: BuildConfig, engine: Engine) -> int:
@@ -180,12 +187,14 @@ def _to_synthesize(selected: list[PracticeScript], config: BuildConfig, engine: 
 
 
 def _build_in_worker(practice: PracticeScript, config: BuildConfig,
-                     entries: dict[str, dict[str, Any]]) -> PracticeResult:
+                     entries: Mapping[str, StateEntry]) -> Outcome:
     state = BuildState(config.out_dir)
     state.entries = dict(entries)
     threads = max(1, (os.cpu_count() or 1) // config.jobs)
     engine = _worker_engine(config, threads)
-    result = build_practice(practice, config, engine, state)
+    result = _attempt(practice, config, engine, state)
+    if isinstance(result, PracticeFailure):
+        return result
     fresh = {k: state.entries[k] for k in state.used}
     return PracticeResult(result.entry, result.synthesized, result.cached, result.written, fresh)
 
@@ -218,7 +227,7 @@ def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine
     cache = SegmentCache(config.segment_cache_dir)
     settings = SpeechSettings(length_scale=practice.length_scale)
     speech = synthesize_sentences(practice, engine, settings, cache)
-    if cache.stats.synthesized and hasattr(engine, "release"):
+    if cache.stats.synthesized:
         engine.release()  # encoding needs no voice: don't add its memory to the encoder's
     keys = {text: cache.key(engine.identity(settings), text) for text in speech}
     built = variants.build_variants(practice, speech, keys, config.out_dir, state)
@@ -232,15 +241,26 @@ def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine
 
 def synthesize_sentences(practice: PracticeScript, engine: Engine, settings: SpeechSettings,
                          cache: SegmentCache) -> dict[str, np.ndarray]:
-    """Every sentence of the practice, synthesized once (or read from the cache)."""
+    """Every sentence of the practice, synthesized once (or read from the cache); a sentence the
+    engine cannot speak is a `PracticeError` at the script line it comes from."""
     speech: dict[str, np.ndarray] = {}
     for sentence in sentences_of(practice):
         try:
             speech[sentence] = cache.get_or_synthesize(engine, settings, sentence)
         except SynthesisError as error:
-            raise SynthesisError(f"{practice.practice_id}: could not synthesize "
-                                 f"\"{_short(sentence)}\": {error}") from None
+            raise PracticeError(str(practice.path), _line_of(practice, sentence),
+                                f"could not synthesize \"{_short(sentence)}\": {error}"
+                                ) from None
     return speech
+
+
+def _line_of(practice: PracticeScript, sentence: str) -> int:
+    """The script line of the speech run that holds `sentence` (1 if none does)."""
+    for step in practice.steps:
+        for item in step.items:
+            if isinstance(item, Speech) and sentence in split_sentences(item.text):
+                return item.line
+    return 1
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -266,11 +286,11 @@ def _write_catalog(out_dir: Path, catalog: Catalog, previous: Catalog | None) ->
             return
     final = Catalog({**catalog.build, "built_at": stamp}, catalog.practices, catalog.prompts,
                     catalog.crisis, catalog.library)
-    write_if_changed(out_dir / CATALOG_NAME, to_json(final))
+    write_text_atomically(out_dir / CATALOG_NAME, to_json(final))
 
 
-def _summary(results: list[PracticeResult], prompt_writes: int, cache: SegmentCache,
-             started: float) -> BuildSummary:
+def _summary(results: list[PracticeResult], failures: tuple[PracticeFailure, ...],
+             prompt_writes: int, cache: SegmentCache, started: float) -> BuildSummary:
     all_variants = [v for r in results for v in r.entry.variants]
     return BuildSummary(
         practices=len(results), variants=len(all_variants),
@@ -279,4 +299,4 @@ def _summary(results: list[PracticeResult], prompt_writes: int, cache: SegmentCa
         synthesized=sum(r.synthesized for r in results) + cache.stats.synthesized,
         cached=sum(r.cached for r in results) + cache.stats.hits,
         written=sum(r.written for r in results) + prompt_writes,
-        wall_s=time.monotonic() - started)
+        wall_s=time.monotonic() - started, failures=failures)

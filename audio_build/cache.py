@@ -1,8 +1,8 @@
 """Content-addressed cache of synthesized speech segments, one .npy file per (identity, text).
 
 The key is the sha256 of a canonical JSON of the engine identity's sound fields and the text, so
-the same sentence in the same voice and settings is synthesized once ever. Entries are written to
-a temp file and moved into place with os.replace: parallel builds racing on one key, or a build
+the same sentence in the same voice and settings is synthesized once ever. Entries are written
+whole and moved into place (`files.atomic_path`): parallel builds racing on one key, or a build
 killed mid-write, never leave a truncated entry. An unreadable entry is re-synthesized.
 """
 
@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from audio_build.engines import Engine, EngineIdentity, SpeechSettings
+from audio_build.files import atomic_path
+from audio_build.tts import Engine, EngineIdentity, SpeechSettings
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +109,6 @@ def _load(path: Path) -> np.ndarray | None:
 
 
 def _store_atomically(path: Path, audio: np.ndarray) -> None:
-    """Write to a temp file beside `path`, then os.replace it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.save(file, audio, allow_pickle=False)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Write beside `path`, then rename into place. No fsync: a lost entry is re-synthesized."""
+    with atomic_path(path, durable=False) as part, part.open("wb") as file:
+        np.save(file, audio, allow_pickle=False)

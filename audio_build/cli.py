@@ -138,7 +138,9 @@ def run_build(args: argparse.Namespace) -> int:
     total = len(args.only) or len(load_library(args.scripts).practices)
     summary = build_library(config, progress=ProgressReporter(total))
     print(format_summary(summary))
-    return 0
+    for failure in summary.failures:
+        print(failure.format(), file=sys.stderr)
+    return 1 if summary.failures else 0
 
 
 def run_skill_model(args: argparse.Namespace) -> int:

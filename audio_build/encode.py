@@ -1,21 +1,28 @@
-"""The final stage: a programme of int16 chunks at SAMPLE_RATE becomes a tagged MP3 (and a WAV).
+"""Programme to MP3, in one line: measure → gain and limit → encode → verify, each stage once.
 
-encode_mp3 streams the programme several times, so memory never grows with its length: pass 1
-measures loudness; dry runs of gain + true-peak limiter find the gain that still hits the target
-after limiting (which eats loudness); the encode pass pipes the limited audio into one ffmpeg.
-The encoded file is then decoded and measured, since MP3 coding moves both loudness and peak;
-if it misses, it is encoded once more with the correction. Files appear under their final name
-only complete: written to a hidden temp file beside it, fsynced, then renamed over it.
+The programme (int16 chunks at SAMPLE_RATE, from `variants.programme`) is streamed, so memory
+never grows with its length:
+
+1. measure: one pass of `loudness.measure` (integrated loudness and true peak);
+2. gain and limit: `limiter.plan_level` — exact from the measurement when the limiter will not
+   act, else one dry pass metering the limited stream at two gains (see limiter.py);
+3. encode: gain and limiter applied on the way into ONE ffmpeg (libmp3lame) process;
+4. verify: the file is decoded and measured; a file that misses the spec is an `EncodeError`
+   (never re-encoded: the aims below leave room for what the codec does).
+
+The stages aim at a loudness CODEC_LOUDNESS_LOSS_LU above and a ceiling CODEC_HEADROOM_DB below
+the spec, since LAME moves both. A `Cue` in the programme (the bell) is levelled on its own:
+it is silence to the measure stage, and goes into the limiter at a fixed level — its loudest
+400 ms CUE_OVER_TARGET_LU over the target, under the speech's 90th percentile. Levelled with
+the voice, the bell took the voice's gain, which the limiter had made large by squashing the
+voice's peaks: the bell came out 7 LU over the speech. The file appears under its final name
+only complete (`files.atomic_path`), with its ID3 tag.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import math
-import os
-import tempfile
 import wave
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,16 +32,10 @@ import numpy as np
 
 from audio_build.errors import EncodeError
 from audio_build.ffmpeg import decode_to_pcm, encode_pcm, stream_decode
+from audio_build.files import atomic_path, sha256_file
 from audio_build.id3 import Chapter, Tags, check_metadata, fit_chapters, write_tags
-from audio_build.loudness import (
-    Loudness,
-    LoudnessMeter,
-    TruePeakLimiter,
-    limited_loudness,
-    measure,
-    reblock,
-    to_float,
-)
+from audio_build.limiter import Level, limit, limited, plan_level
+from audio_build.loudness import Loudness, LoudnessMeter, measure, reblock, to_float
 from audio_build.pcm import SAMPLE_RATE, samples_to_ms
 
 __all__ = [
@@ -55,15 +56,25 @@ MP3_ARGS = (
 """CBR 64k mono MPEG-1 Layer III. The LAME "Info" frame stays: it lets decoders trim the encoder
 delay and padding, so the decoded length equals the programme's. mutagen writes the ID3 tag."""
 
-CODEC_HEADROOM_DB = 2.0
-"""MP3 coding raises true peak by up to about this much, so the limiter aims this far lower."""
+CODEC_HEADROOM_DB = 2.5
+"""MP3 coding raises true peak by up to about this much, so the limiter aims this far lower
+(2.0 let Piper speech reach -1.97 dBTP after coding; each dB more costs the voice loudness it
+cannot make up under heavy limiting)."""
 CODEC_LOUDNESS_LOSS_LU = 0.5
 """LAME at 64 kbps comes out about this much quieter (sine and noise alike), so aim higher."""
-GAIN_SEARCH_RUNS = 3
-GAIN_SEARCH_TOLERANCE_LU = 0.15
-RETRY_TOLERANCE_LU = 0.5
+AIM_LUFS = TARGET_LUFS + CODEC_LOUDNESS_LOSS_LU
+"""Where the gain stage puts the voice, before the codec."""
+CUE_OVER_TARGET_LU = 1.0
+"""A cue's momentary maximum lands this far over the voice's integrated target: under the
+speech's 90th percentile (which sits 1.7-2.6 LU over it: -14.3 in the 10-minute
+loving-kindness at -16), near its median. Quieter would be gentler, but a bell's decaying tail
+counts in the gated loudness, and in a bell-heavy 1-minute practice pulled the file below
+-17 LUFS, which a peak-limited voice could not make up."""
 ACCEPT_TOLERANCE_LU = 1.0
+"""The encoded file must measure within this of the target (Apple's -16 ±1 LUFS)."""
 PHONE_CEILING_DBTP = -1.0
+
+
 @dataclass(frozen=True)
 class EncodeResult:
     """The final MP3, as measured after encoding."""
@@ -88,8 +99,28 @@ class WavResult:
     sha256: str
 
 
-ChunkFactory = Callable[[], Iterable[np.ndarray]]
-"""Each call yields the whole programme again, as mono int16 chunks at SAMPLE_RATE."""
+@dataclass(frozen=True, eq=False)
+class Cue:
+    """A sound in the programme levelled on its own, not with the voice (the bell)."""
+
+    samples: np.ndarray
+    """Mono int16 at SAMPLE_RATE."""
+    momentary_max_lufs: float
+    """Its loudest 400 ms as it is (see `cue`)."""
+
+    def gain_db(self, voice_lufs: float = AIM_LUFS) -> float:
+        """The gain that puts it CUE_OVER_TARGET_LU over a voice at `voice_lufs`."""
+        return voice_lufs + CUE_OVER_TARGET_LU - self.momentary_max_lufs
+
+
+def cue(samples: np.ndarray) -> Cue:
+    (samples,) = _checked([samples])
+    return Cue(samples, measure([samples], SAMPLE_RATE).momentary_max_lufs)
+
+
+Chunk = np.ndarray | Cue
+ChunkFactory = Callable[[], Iterable[Chunk]]
+"""Each call yields the whole programme again: mono int16 chunks at SAMPLE_RATE, and cues."""
 
 
 def encode_mp3(
@@ -100,60 +131,48 @@ def encode_mp3(
     *,
     target_lufs: float = TARGET_LUFS,
     max_true_peak_dbtp: float = -2.0,
-    gain_hint_db: float | None = None,
 ) -> EncodeResult:
-    """Normalise, limit, encode and tag the programme; out_path appears only when complete.
-
-    `gain_hint_db` (the gain a similar programme needed, e.g. another length of the same
-    practice) skips the measuring pass and the dry runs: the programme is encoded with it at
-    once and checked on the file as always; if that misses, the full search runs.
-    """
+    """Measure, level, encode and verify the programme; out_path appears only when complete."""
     check_metadata(tags, chapters)
-    if gain_hint_db is not None:
-        try:
-            return _encode(chunks, out_path, tags, chapters, _hinted(chunks, gain_hint_db),
-                           _Spec(target_lufs, max_true_peak_dbtp, True))
-        except EncodeError as error:
-            logger.info("%s: gain hint %+.2f dB missed (%s); searching", out_path.name,
-                        gain_hint_db, error)
     meter = LoudnessMeter(SAMPLE_RATE)
-    for chunk in _checked(chunks()):
-        meter.push(chunk)
-    source = meter.result()
-    logger.info("%s: source %s", out_path.name, source)
-    spec = _Spec(target_lufs, max_true_peak_dbtp, math.isfinite(source.integrated_lufs))
-    return _encode(chunks, out_path, tags, chapters, _Start(source, meter.samples, None), spec)
-
-
-@dataclass(frozen=True)
-class _Start:
-    """What is known before encoding: the source's loudness (or a gain hint instead)."""
-
-    source: Loudness | None
-    total: int
-    gain_hint_db: float | None
-
-
-def _hinted(chunks: ChunkFactory, gain_hint_db: float) -> _Start:
-    total = sum(len(chunk) for chunk in _checked(chunks()))
-    return _Start(None, total, gain_hint_db)
-
-
-def _encode(chunks: ChunkFactory, out_path: Path, tags: Tags, chapters: Sequence[Chapter],
-            start: _Start, spec: _Spec) -> EncodeResult:
-    chapters = fit_chapters(chapters, samples_to_ms(start.total))
-    with _atomic_output(out_path) as part:
-        measured, gain_db = _encode_verified(chunks, start, part, spec)
-        write_tags(part, tags, chapters)
-    size, digest = _digest(out_path)
+    cues = 0
+    for chunk in chunks():
+        cues += isinstance(chunk, Cue)
+        meter.push(np.zeros(len(chunk.samples), np.int16) if isinstance(chunk, Cue)
+                   else next(_checked([chunk])))
+    source, total = meter.result(), meter.samples
+    aim_lufs = target_lufs + CODEC_LOUDNESS_LOSS_LU
+    level = plan_level(source, lambda: _parts(chunks(), aim_lufs), SAMPLE_RATE, aim_lufs,
+                       max_true_peak_dbtp - CODEC_HEADROOM_DB, has_cues=cues > 0)
+    logger.info("%s: source %s, gain %+.2f dB", out_path.name, source, level.gain_db)
+    with atomic_path(out_path) as part:
+        gain = 10 ** (level.gain_db / 20)
+        levelled = (x * gain if gained else x for x, gained in _parts(chunks(), aim_lufs))
+        blocks = _counted(reblock(levelled), total)
+        encode_pcm(limit(blocks, level.ceiling_dbtp, SAMPLE_RATE), SAMPLE_RATE, MP3_ARGS, part)
+        measured = measure(stream_decode(part, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE)
+        _verify(measured, source, target_lufs, max_true_peak_dbtp)
+        write_tags(part, tags, fit_chapters(chapters, samples_to_ms(total)))
     return EncodeResult(
-        duration_ms=samples_to_ms(start.total),
-        bytes=size,
-        sha256=digest,
+        duration_ms=samples_to_ms(total),
+        bytes=out_path.stat().st_size,
+        sha256=sha256_file(out_path),
         integrated_lufs=measured.integrated_lufs,
         true_peak_dbtp=measured.true_peak_dbtp,
-        gain_db=gain_db,
+        gain_db=level.gain_db,
     )
+
+
+def _verify(measured: Loudness, source: Loudness, target_lufs: float,
+            max_true_peak_dbtp: float) -> None:
+    """The encoded file meets the spec, or the encode fails (nothing is placed)."""
+    off_lu = measured.integrated_lufs - target_lufs
+    if math.isfinite(source.integrated_lufs) and not abs(off_lu) <= ACCEPT_TOLERANCE_LU:
+        raise EncodeError(f"the encoded file measured {measured}, not {target_lufs} LUFS "
+                              f"(±{ACCEPT_TOLERANCE_LU} LU)")
+    if measured.true_peak_dbtp > max_true_peak_dbtp:
+        raise EncodeError(f"the encoded file measured {measured}: true peak over "
+                          f"{max_true_peak_dbtp} dBTP")
 
 
 def encode_phone_wav(samples: np.ndarray, out_path: Path, *, gain_db: float = 0.0) -> WavResult:
@@ -161,16 +180,15 @@ def encode_phone_wav(samples: np.ndarray, out_path: Path, *, gain_db: float = 0.
     (samples,) = _checked([samples])
     # resample first and limit at 8 kHz: resampling a limited signal can push peaks past full scale
     resampled = to_phone_rate(samples)
-    with _atomic_output(out_path) as part:
-        limited = _limited(reblock([resampled]), gain_db, PHONE_CEILING_DBTP, PHONE_SAMPLE_RATE)
-        with wave.open(str(part), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(PHONE_SAMPLE_RATE)
-            for block in limited:
-                wav.writeframes(block.astype("<i2").tobytes())
-    size, digest = _digest(out_path)
-    return WavResult(duration_ms=samples_to_ms(len(samples)), bytes=size, sha256=digest)
+    level = Level(gain_db, PHONE_CEILING_DBTP)
+    with atomic_path(out_path) as part, wave.open(str(part), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(PHONE_SAMPLE_RATE)
+        for block in limited(reblock([resampled]), level, PHONE_SAMPLE_RATE):
+            wav.writeframes(block.astype("<i2").tobytes())
+    return WavResult(duration_ms=samples_to_ms(len(samples)), bytes=out_path.stat().st_size,
+                     sha256=sha256_file(out_path))
 
 
 PHONE_BAND_HZ = (3400.0, 3900.0)
@@ -218,98 +236,8 @@ def normalising_gain(chunks: ChunkFactory, *, target_lufs: float = TARGET_LUFS,
                      ceiling_dbtp: float = PHONE_CEILING_DBTP) -> float:
     """The gain that brings the programme to target_lufs after limiting at ceiling_dbtp."""
     source = measure(_checked(chunks()), SAMPLE_RATE)
-    if not math.isfinite(source.integrated_lufs):
-        return 0.0
-    aim = _Aim(target_lufs, ceiling_dbtp)
-    return _search_gain(chunks, target_lufs - source.integrated_lufs, source, aim)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    target_lufs: float
-    max_true_peak_dbtp: float
-    has_loudness: bool
-    """False for a programme with nothing above the gate: there is no level to normalise."""
-
-    def misses(self, measured: Loudness) -> tuple[float, float]:
-        """(LU away from target, dB over the peak limit) of an encoded file."""
-        miss_lu = measured.integrated_lufs - self.target_lufs if self.has_loudness else 0.0
-        if not math.isfinite(miss_lu):
-            raise EncodeError(f"the encoded programme lost all its level: {measured}")
-        return miss_lu, measured.true_peak_dbtp - self.max_true_peak_dbtp
-
-
-@dataclass(frozen=True)
-class _Aim:
-    """Where one attempt puts the limited stream that goes into the codec."""
-
-    lufs: float
-    ceiling_dbtp: float
-
-
-def _encode_verified(
-    chunks: ChunkFactory, start: _Start, part: Path, spec: _Spec
-) -> tuple[Loudness, float]:
-    aim = _Aim(
-        spec.target_lufs + CODEC_LOUDNESS_LOSS_LU, spec.max_true_peak_dbtp - CODEC_HEADROOM_DB
-    )
-    source = start.source
-    if source is None:
-        gain_db = start.gain_hint_db or 0.0
-    else:
-        gain_db = aim.lufs - source.integrated_lufs if spec.has_loudness else 0.0
-    for attempt in (1, 2):
-        if spec.has_loudness and source is not None:
-            gain_db = _search_gain(chunks, gain_db, source, aim)
-        blocks = _counted(reblock(_checked(chunks())), start.total)
-        limited = _limited(blocks, gain_db, aim.ceiling_dbtp, SAMPLE_RATE)
-        encode_pcm(limited, SAMPLE_RATE, MP3_ARGS, part)
-        measured = measure(stream_decode(part, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE)
-        miss_lu, over_db = spec.misses(measured)
-        logger.info("attempt %d: gain %+.2f dB gave %s", attempt, gain_db, measured)
-        tolerance = RETRY_TOLERANCE_LU if attempt == 1 else ACCEPT_TOLERANCE_LU
-        if abs(miss_lu) <= tolerance and over_db <= 0:
-            return measured, gain_db
-        lower_db = over_db + CODEC_HEADROOM_DB / 4 if over_db > 0 else 0.0
-        aim = _Aim(aim.lufs - miss_lu, aim.ceiling_dbtp - lower_db)
-        gain_db -= miss_lu
-    raise EncodeError(
-        f"could not reach {spec.target_lufs} LUFS (±{ACCEPT_TOLERANCE_LU} LU) with true peak "
-        f"≤ {spec.max_true_peak_dbtp} dBTP: the encoded file measured {measured}"
-    )
-
-
-def _search_gain(chunks: ChunkFactory, gain_db: float, source: Loudness, aim: _Aim) -> float:
-    """The gain whose limited output is aim.lufs loud, by dry runs: limiting eats loudness."""
-    if source.true_peak_dbtp + gain_db <= aim.ceiling_dbtp:
-        return gain_db  # the limiter will never act, so the gain is exact as it is
-    previous: tuple[float, float] | None = None
-    for _ in range(GAIN_SEARCH_RUNS):
-        lufs = limited_loudness(_checked(chunks()), SAMPLE_RATE, gain_db, aim.ceiling_dbtp)
-        error = aim.lufs - lufs
-        logger.debug("dry run: gain %+.2f dB gives %.2f LUFS before coding", gain_db, lufs)
-        if abs(error) <= GAIN_SEARCH_TOLERANCE_LU:
-            break
-        slope = 1.0
-        if previous is not None:  # secant step: +1 dB of gain adds less than 1 LU when limited
-            slope = min(1.0, max(0.25, (lufs - previous[1]) / (gain_db - previous[0])))
-        previous = (gain_db, lufs)
-        gain_db += error / slope
-    return gain_db
-
-
-def _limited(
-    blocks: Iterable[np.ndarray], gain_db: float, ceiling_dbtp: float, sample_rate: int
-) -> Iterator[np.ndarray]:
-    gain = 10 ** (gain_db / 20)
-    limiter = TruePeakLimiter(sample_rate, ceiling_dbtp)
-    for block in blocks:
-        yield _to_int16(limiter.push(to_float(block) * gain))
-    yield _to_int16(limiter.flush())
-
-
-def _to_int16(samples: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
+    return plan_level(source, lambda: ((to_float(c), True) for c in _checked(chunks())),
+                      SAMPLE_RATE, target_lufs, ceiling_dbtp).gain_db
 
 
 def _checked(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
@@ -320,6 +248,16 @@ def _checked(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         yield chunk
 
 
+def _parts(chunks: Iterable[Chunk], aim_lufs: float) -> Iterator[tuple[np.ndarray, bool]]:
+    """Float pieces for the gain stage: the voice (takes the planned gain), and each cue at its
+    own level (does not)."""
+    for chunk in chunks:
+        if isinstance(chunk, Cue):
+            yield to_float(chunk.samples) * 10 ** (chunk.gain_db(aim_lufs) / 20), False
+        else:
+            yield to_float(next(_checked([chunk]))), True
+
+
 def _counted(blocks: Iterable[np.ndarray], expected: int) -> Iterator[np.ndarray]:
     seen = 0
     for block in blocks:
@@ -327,35 +265,3 @@ def _counted(blocks: Iterable[np.ndarray], expected: int) -> Iterator[np.ndarray
         yield block
     if seen != expected:
         raise EncodeError(f"the chunk factory gave {expected} samples, then {seen}")
-
-
-@contextlib.contextmanager
-def _atomic_output(out_path: Path) -> Iterator[Path]:
-    """Yield a temp path beside out_path; on success fsync and rename it over out_path."""
-    hidden = out_path.name if out_path.name.startswith(".") else f".{out_path.name}"
-    fd, name = tempfile.mkstemp(prefix=f"{hidden}.", suffix=".part", dir=out_path.parent)
-    os.close(fd)
-    part = Path(name)
-    try:
-        yield part
-        os.chmod(part, 0o644)
-        _fsync(part)
-        os.replace(part, out_path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    _fsync(out_path.parent)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _digest(path: Path) -> tuple[int, str]:
-    with path.open("rb") as file:
-        digest = hashlib.file_digest(file, "sha256").hexdigest()
-    return path.stat().st_size, digest

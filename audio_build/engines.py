@@ -15,22 +15,30 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import version
 from math import gcd
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from audio_build.errors import SynthesisError
+from audio_build.files import sha256_file
 from audio_build.pcm import SAMPLE_RATE, ms_to_samples
+from audio_build.tts import (
+    KEEP_LEAD_MS,
+    KEEP_TAIL_MS,
+    POSTPROCESS,
+    Engine,
+    EngineIdentity,
+    SpeechSettings,
+    length_scale,
+    package_version,
+    trim_silence,
+)
+
+__all__ = ["Engine", "EngineIdentity", "PiperEngine", "SpeechSettings", "make_engine"]
 
 logger = logging.getLogger(__name__)
-
-Scalar = str | int | float | bool | None
 
 PIPER_LENGTH_SCALE = 1.4
 """Calm but not dragging (Piper slurs above ~1.5). Measured on 40 sentences of our scripts: 223
@@ -43,64 +51,6 @@ SENTENCE_GAP_MS = 250
 
 _PIPER_NOISE_SCALE = 0.667  # piper.config defaults, used when a voice config omits them
 _PIPER_NOISE_W = 0.8
-_TRIM_THRESHOLD = 300  # int16 frame RMS (about -40 dBFS): below this counts as silence
-_TRIM_FRAME_MS = 10
-_KEEP_LEAD_MS = 30
-_KEEP_TAIL_MS = 80  # final consonants and breaths fade slowly; keep a little more at the end
-_POSTPROCESS = "trim-rms300-30/80ms-v1"  # bump when trimming or joining changes the sound
-
-
-@dataclass(frozen=True)
-class SpeechSettings:
-    """Per-script speech options an author may set."""
-
-    length_scale: float | None = None
-    """Speaking-time multiplier (>1 is slower); None means the engine's calm default."""
-
-    def __post_init__(self) -> None:
-        if self.length_scale is not None and not 0.5 <= self.length_scale <= 2.0:
-            raise ValueError(f"length_scale must be between 0.5 and 2.0, got {self.length_scale}")
-
-
-@dataclass(frozen=True)
-class EngineIdentity:
-    """Everything that determines an engine's sound, plus the licence to credit."""
-
-    engine: str
-    """Engine name as given to make_engine: "piper", "kokoro" or "gtts"."""
-
-    voice: str
-    """Voice name, e.g. "en_US-joe-medium" or "en-com" (gTTS language and domain)."""
-
-    voice_sha256: str
-    """First 16 hex digits of the sha256 of the voice model and config; "" for cloud voices."""
-
-    settings: Mapping[str, Scalar] = field(hash=False)
-    """Effective settings after defaults were applied (length_scale, noise, versions, ...)."""
-
-    licence: str
-    """Licence text to show with the audio; not part of the cache key."""
-
-    def sound_fields(self) -> dict[str, Any]:
-        """The fields that change the sound: what a cache key is built from."""
-        return {
-            "engine": self.engine,
-            "voice": self.voice,
-            "voice_sha256": self.voice_sha256,
-            "settings": dict(self.settings),
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form for the catalog."""
-        return {**self.sound_fields(), "licence": self.licence}
-
-
-class Engine(Protocol):
-    """A text-to-speech engine."""
-
-    def identity(self, settings: SpeechSettings) -> EngineIdentity: ...
-
-    def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray: ...
 
 
 def make_engine(name: str = "piper", voice: str | None = None, threads: int | None = None,
@@ -160,15 +110,15 @@ class PiperEngine:
             voice=self.voice_name,
             voice_sha256=self._voice_sha256,
             settings={
-                "length_scale": _length_scale(settings, PIPER_LENGTH_SCALE),
+                "length_scale": length_scale(settings, PIPER_LENGTH_SCALE),
                 # The voice's own variation is kept; these record which defaults applied.
                 "noise_scale": inference.get("noise_scale", _PIPER_NOISE_SCALE),
                 "noise_w_scale": inference.get("noise_w", _PIPER_NOISE_W),
                 "normalize_audio": False,
                 "sentence_gap_ms": SENTENCE_GAP_MS,
-                "postprocess": _POSTPROCESS,
+                "postprocess": POSTPROCESS,
                 "sample_rate": SAMPLE_RATE,
-                "piper_version": _version("piper-tts"),
+                "piper_version": package_version("piper-tts"),
             },
             licence=self._licence,
         )
@@ -180,7 +130,7 @@ class PiperEngine:
         # Raw model level (peaks ~0.4-0.7) keeps sentences evenly loud; per-sentence peak
         # normalisation would not. Loudness of the whole practice is the encoder's job.
         config = SynthesisConfig(
-            length_scale=_length_scale(settings, PIPER_LENGTH_SCALE), normalize_audio=False
+            length_scale=length_scale(settings, PIPER_LENGTH_SCALE), normalize_audio=False
         )
         try:
             chunks = [
@@ -192,7 +142,7 @@ class PiperEngine:
         if not chunks:
             raise SynthesisError(f"Piper produced no audio for {text!r}")
         # Trimmed sentences keep lead/tail margins, so the silence added makes up the rest.
-        gap_ms = SENTENCE_GAP_MS - _KEEP_LEAD_MS - _KEEP_TAIL_MS
+        gap_ms = SENTENCE_GAP_MS - KEEP_LEAD_MS - KEEP_TAIL_MS
         return _join(chunks, ms_to_samples(gap_ms))
 
     def prepare(self) -> None:
@@ -271,7 +221,7 @@ def _return_freed_memory() -> None:
 
     gc.collect()
     with contextlib.suppress(OSError, AttributeError, TypeError):  # not glibc: nothing to do
-        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+        ctypes.CDLL(ctypes.util.find_library("c")).malloctrim_silence(0)
 
 
 def _resolve_piper_voice(voice: str | Path | None) -> tuple[Path, Path, Path]:
@@ -302,23 +252,6 @@ def _piper_licence(voice_name: str, card_path: Path) -> str:
     return f"{voice_name}: {dataset}; Piper engine GPL-3.0"
 
 
-@cache
-def _version(distribution: str) -> str:
-    return version(distribution)
-
-
-def _length_scale(settings: SpeechSettings, default: float) -> float:
-    return default if settings.length_scale is None else float(settings.length_scale)
-
-
-def _sha256_files(*paths: Path) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        with path.open("rb") as file:
-            digest.update(hashlib.file_digest(file, "sha256").digest())
-    return digest.hexdigest()
-
-
 def _float_to_int16(audio: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(audio, dtype=np.float32) * 32767.0, -32767, 32767).astype(np.int16)
 
@@ -333,18 +266,6 @@ def _resample(audio: np.ndarray, rate: int) -> np.ndarray:
     return np.clip(np.round(floats), -32767, 32767).astype(np.int16)
 
 
-def _trim(audio: np.ndarray) -> np.ndarray:
-    """Cut leading/trailing silence by 10 ms frame RMS, keeping a short natural margin."""
-    frame = ms_to_samples(_TRIM_FRAME_MS)
-    usable = audio[: len(audio) // frame * frame].astype(np.float32).reshape(-1, frame)
-    loud = np.flatnonzero(np.sqrt((usable**2).mean(axis=1)) >= _TRIM_THRESHOLD)
-    if loud.size == 0:
-        return audio
-    start = max(0, loud[0] * frame - ms_to_samples(_KEEP_LEAD_MS))
-    end = min(len(audio), (loud[-1] + 1) * frame + ms_to_samples(_KEEP_TAIL_MS))
-    return audio[start:end]
-
-
 def _join(chunks: list[np.ndarray], gap_samples: int) -> np.ndarray:
     """Trim each sentence, then join them with `gap_samples` of silence between."""
     gap = np.zeros(gap_samples, dtype=np.int16)
@@ -352,5 +273,11 @@ def _join(chunks: list[np.ndarray], gap_samples: int) -> np.ndarray:
     for index, chunk in enumerate(chunks):
         if index:
             parts.append(gap)
-        parts.append(_trim(chunk))
+        parts.append(trim_silence(chunk))
     return np.concatenate(parts).astype(np.int16, copy=False)
+
+
+def _sha256_files(*paths: Path) -> str:
+    """One digest over several files (the sha256 of their sha256s, in order)."""
+    return hashlib.sha256(b"".join(bytes.fromhex(sha256_file(path)) for path in paths)
+                          ).hexdigest()

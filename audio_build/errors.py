@@ -31,6 +31,20 @@ class ScriptErrors(AudioBuildError):
         super().__init__("\n".join(e.format() for e in self.errors))
 
 
+class PracticeError(AudioBuildError):
+    """One practice could not be built; located at the script line that caused it, where known
+    (the first line otherwise). The build goes on with the other practices."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
 class SynthesisError(AudioBuildError):
     """A speech engine failed; the message names the practice and the sentence."""
 

@@ -20,17 +20,17 @@ import requests
 from gtts import gTTS, gTTSError
 from gtts.lang import tts_langs
 
-from audio_build.engines import (
-    _POSTPROCESS,
-    EngineIdentity,
-    SpeechSettings,
-    _length_scale,
-    _trim,
-    _version,
-)
 from audio_build.errors import SynthesisError
 from audio_build.ffmpeg import find_ffmpeg
 from audio_build.pcm import SAMPLE_RATE
+from audio_build.tts import (
+    POSTPROCESS,
+    EngineIdentity,
+    SpeechSettings,
+    length_scale,
+    package_version,
+    trim_silence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +80,26 @@ class GttsEngine:
             voice=f"{self.lang}-{self.tld}",
             voice_sha256="",
             settings={
-                "length_scale": _length_scale(settings, 1.0),
-                "postprocess": _POSTPROCESS,
+                "length_scale": length_scale(settings, 1.0),
+                "postprocess": POSTPROCESS,
                 "sample_rate": SAMPLE_RATE,
-                "gtts_version": _version("gTTS"),
+                "gtts_version": package_version("gTTS"),
             },
             licence="Google Translate text-to-speech via gTTS (MIT); see Google's terms of service",
         )
 
     def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray:
         mp3 = self._fetch_with_retries(text)
-        pcm = _decode_mp3(mp3, _length_scale(settings, 1.0))
+        pcm = _decode_mp3(mp3, length_scale(settings, 1.0))
         if pcm.size == 0:
             raise SynthesisError("gTTS returned audio that decoded to nothing")
-        return _trim(pcm)
+        return trim_silence(pcm)
+
+    def prepare(self) -> None:
+        """Nothing to derive: the voice lives in the cloud."""
+
+    def release(self) -> None:
+        """Nothing held between requests."""
 
     def _fetch_with_retries(self, text: str) -> bytes:
         for attempt in range(self.retry.attempts):

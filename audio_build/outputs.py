@@ -2,8 +2,8 @@
 
 A file is first written whole under a staging name, then renamed to `<stem>-<sha256[:16]>.<ext>`,
 so a killed build never leaves a truncated file under a final name and a URL never changes
-meaning. `BuildState` remembers, per input fingerprint, which file it produced, so a rebuild with
-nothing changed encodes nothing and rewrites nothing.
+meaning. `BuildState` remembers, per input fingerprint, which file it produced (a typed record),
+so a rebuild with nothing changed encodes nothing and rewrites nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from .files import move_into_place, sha256_file, write_text_atomically
+
+__all__ = ["BuildState", "Mp3Record", "Placed", "StateEntry", "fingerprint", "place_hashed",
+           "remove_staging", "write_if_changed"]
+
+write_if_changed = write_text_atomically
+"""Kept under its old name for skill_model; new code imports `files.write_text_atomically`."""
 
 STATE_NAME = ".state.json"
 STAGING_PREFIX = ".staging-"
@@ -27,20 +34,29 @@ def fingerprint(payload: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Placed:
+    """A file the build wrote: where, how big, and its content hash."""
+
     file: str
     """Path relative to the build dir."""
     bytes: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class Mp3Record(Placed):
+    """One practice length's MP3, as the build state remembers it."""
+
+    duration_ms: int
+    gain_db: float
+    """The gain the encoder applied; the practice's phone segments are levelled from it."""
+    practice_id: str
+    minutes: int
+
+
+StateEntry = Placed | Mp3Record | dict[str, Any]
+"""What a fingerprint produced. Prompts (prompts.py) still record plain dicts."""
 
 
 def place_hashed(out_dir: Path, subdir: str, stem: str, ext: str,
@@ -48,14 +64,12 @@ def place_hashed(out_dir: Path, subdir: str, stem: str, ext: str,
     """Run `write(staging_path)`, then move the result to its content-hashed name."""
     folder = out_dir / subdir
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=STAGING_PREFIX, suffix=f".{ext}", dir=folder)
-    os.close(handle)
-    staging = Path(name)
+    staging = folder / f"{STAGING_PREFIX}{os.getpid()}-{stem}.{ext}"
     try:
         write(staging)
         digest = sha256_file(staging)
         final = folder / f"{stem}-{digest[:16]}.{ext}"
-        os.replace(staging, final)
+        move_into_place(staging, final, durable=False)  # `write` made the bytes durable
     finally:
         staging.unlink(missing_ok=True)
     return Placed(f"{subdir}/{final.name}", final.stat().st_size, digest)
@@ -70,24 +84,25 @@ def remove_staging(out_dir: Path) -> int:
     return removed
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Atomically replace `path` with `text` unless it already holds exactly that."""
+def _to_json(entry: StateEntry) -> dict[str, Any]:
+    if isinstance(entry, Mp3Record):
+        return {"kind": "mp3", **asdict(entry)}
+    if isinstance(entry, Placed):
+        return {"kind": "file", **asdict(entry)}
+    return dict(entry)
+
+
+def _from_json(data: Mapping[str, Any]) -> StateEntry | None:
+    """The record a saved entry describes; None for one this version cannot read."""
+    kinds: dict[str, type[Placed]] = {"mp3": Mp3Record, "file": Placed}
+    kind = kinds.get(data.get("kind", ""))
+    if kind is None:
+        return None if "kind" in data or "gain_db" in data else dict(data)
+    names = {f.name for f in fields(kind)}
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
-    return True
+        return kind(**{k: v for k, v in data.items() if k in names})
+    except TypeError:
+        return None
 
 
 class BuildState:
@@ -97,31 +112,38 @@ class BuildState:
         self.out_dir = out_dir
         self.path = out_dir / STATE_NAME
         try:
-            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
+            saved = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError):
-            self.entries = {}
+            saved = {}
+        self.entries: dict[str, StateEntry] = {}
+        for key, data in saved.items() if isinstance(saved, dict) else ():
+            entry = _from_json(data) if isinstance(data, dict) else None
+            if entry is not None:
+                self.entries[key] = entry
         self.used: set[str] = set()
 
-    def lookup(self, key: str) -> dict[str, Any] | None:
+    def lookup(self, key: str) -> StateEntry | None:
         """The recorded result, if its file is still there with the recorded size."""
         entry = self.entries.get(key)
         if entry is None:
             return None
-        if "file" in entry:
-            path = self.out_dir / entry["file"]
-            if not path.is_file() or path.stat().st_size != entry["bytes"]:
+        file, size = ((entry.file, entry.bytes) if isinstance(entry, Placed)
+                      else (entry.get("file"), entry.get("bytes")))
+        if file is not None:
+            path = self.out_dir / file
+            if not path.is_file() or path.stat().st_size != size:
                 return None
         self.used.add(key)
         return entry
 
-    def record(self, key: str, entry: dict[str, Any]) -> None:
+    def record(self, key: str, entry: StateEntry) -> None:
         self.entries[key] = entry
         self.used.add(key)
 
-    def merge(self, entries: dict[str, dict[str, Any]]) -> None:
+    def merge(self, entries: Mapping[str, StateEntry]) -> None:
         self.entries.update(entries)
         self.used.update(entries)
 
     def save(self) -> bool:
-        text = json.dumps(self.entries, sort_keys=True, indent=0) + "\n"
-        return write_if_changed(self.path, text)
+        data = {key: _to_json(entry) for key, entry in self.entries.items()}
+        return write_text_atomically(self.path, json.dumps(data, sort_keys=True, indent=0) + "\n")

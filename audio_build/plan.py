@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .catalog import Chapter
 from .errors import AudioBuildError
 from .pcm import SAMPLE_RATE, ms_to_samples
 from .script import Bell, Pause, PracticeScript, PracticeTime, Speech
@@ -55,20 +56,13 @@ Clip = SpeechClip | Silence | BellClip
 
 
 @dataclass(frozen=True)
-class ChapterMark:
-    title: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True)
 class Timeline:
     """One length variant, clip by clip; `duration_samples` is exactly the target."""
 
     practice_id: str
     minutes: int
     clips: tuple[Clip, ...]
-    chapters: tuple[ChapterMark, ...]
+    chapters: tuple[Chapter, ...]
     duration_samples: int
 
     @property
@@ -207,7 +201,7 @@ def allocate_practice(available: int, weights: list[int], floor: int) -> list[in
 
 
 def _chapters(script: PracticeScript, minutes: int, clips: tuple[Clip, ...]
-              ) -> tuple[ChapterMark, ...]:
+              ) -> tuple[Chapter, ...]:
     starts: dict[int, int] = {}
     position = 0
     for clip in clips:
@@ -217,6 +211,6 @@ def _chapters(script: PracticeScript, minutes: int, clips: tuple[Clip, ...]
     steps = script.steps_for(minutes)
     bounds = [starts.get(i, 0) for i in range(len(steps))] + [position]
     bounds[0] = 0
-    return tuple(ChapterMark(step.title, bounds[i] * 1000 // SAMPLE_RATE,
+    return tuple(Chapter(step.title, bounds[i] * 1000 // SAMPLE_RATE,
                              bounds[i + 1] * 1000 // SAMPLE_RATE)
                  for i, step in enumerate(steps))

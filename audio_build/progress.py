@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from .build import BuildSummary, PracticeResult
+from .build import BuildSummary, Outcome, PracticeFailure
 
 
 class ProgressReporter:
@@ -18,8 +18,13 @@ class ProgressReporter:
         self.started = time.monotonic()
         self.tty = stream.isatty()
 
-    def __call__(self, result: PracticeResult) -> None:
+    def __call__(self, result: Outcome) -> None:
         self.done += 1
+        if isinstance(result, PracticeFailure):
+            self.stream.write(f"{chr(13) if self.tty else ''}failed {result.practice_id} "
+                              f"({self.done}/{self.total}); see below\n")
+            self.stream.flush()
+            return
         minutes = sum(v.duration_ms for v in result.entry.variants) / 60_000
         self.audio_ms += round(minutes * 60_000)
         elapsed = time.monotonic() - self.started
@@ -40,7 +45,10 @@ class ProgressReporter:
 
 
 def format_summary(summary: BuildSummary) -> str:
-    return (f"{summary.practices} practices, {summary.variants} variants, "
+    failed = len(summary.failures)
+    return (f"{summary.practices} practices"
+            f"{f' ({failed} more failed: kept their last build)' if failed else ''}"
+            f", {summary.variants} variants, "
             f"{summary.audio_ms / 60_000:.1f} audio minutes, {summary.bytes / 1e6:.1f} MB; "
             f"{summary.synthesized} sentences synthesized, {summary.cached} from cache; "
             f"{summary.written} files written; {summary.wall_s:.1f}s")

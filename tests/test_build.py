@@ -19,7 +19,7 @@ from audio_build.catalog import load_catalog
 from audio_build.cli import main as cli_main
 from audio_build.engines import make_engine
 from audio_build.ffmpeg import find_ffmpeg
-from audio_build.outputs import sha256_file
+from audio_build.files import sha256_file
 
 pytestmark = pytest.mark.slow
 
@@ -40,14 +40,14 @@ sources: ["A test source 2024"]
 
 ## Arriving
 [bell]
-Let your feet rest on the floor. [pause 2s]
+Let your feet rest on the floor. [pause 2s] Let your shoulders soften.
 Notice one breath, just as it is. [practice 10s]
 
 ## Staying (2+ min)
 Stay with the next breath, and the next. [practice 20s]
 
 ## Returning
-Come back to the room, ready for what is next. [bell]
+Take one more easy breath. Come back to the room, ready for what is next. [bell]
 """
 
 
@@ -65,6 +65,12 @@ class CountingEngine:
     def synthesize(self, text, settings):
         self.calls.append(text)
         return self.inner.synthesize(text, settings)
+
+    def prepare(self):
+        self.inner.prepare()
+
+    def release(self):
+        self.inner.release()
 
 
 def make_config(root: Path) -> BuildConfig:
@@ -149,7 +155,7 @@ def test_mp3_format_tags_and_chapters(built):
     assert str(tags["TIT2"]) == "Test Breath (2 min)"
     assert str(tags["TPE1"]) == "Compassion Break"
     assert "A test source 2024" in str(tags.getall("COMM")[0])
-    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    chapters = tags.getall("CHAP")  # in file order, which is time order
     assert [c.sub_frames["TIT2"].text[0] for c in chapters] == ["Arriving", "Staying",
                                                                 "Returning"]
     assert [(c.start_time, c.end_time) for c in chapters] == [
@@ -261,7 +267,7 @@ def test_rebuild_with_nothing_changed_does_nothing(built):
 
 
 def test_one_sentence_edit_resynthesizes_that_sentence_only(built):
-    root, _, _, _ = built
+    root, _, _, before = built
     script = root / "scripts" / "test-breath.md"
     script.write_text(FIXTURE.replace("and the next.", "and the one after."), encoding="utf-8")
     engine = CountingEngine()
@@ -270,6 +276,103 @@ def test_one_sentence_edit_resynthesizes_that_sentence_only(built):
     catalog = load_catalog(root / "build")
     for stored in catalog.files():
         assert sha256_file(root / "build" / stored.file) == stored.sha256
+    # the sentence is in the 2-minute length only: the 1-minute MP3 is the same file
+    old, new = before.practice("test-breath"), catalog.practice("test-breath")
+    assert new.variants[0].file == old.variants[0].file
+    assert new.variants[1].file != old.variants[1].file
+
+
+def momentary(path: Path) -> list[tuple[float, float]]:
+    """(t_s, momentary LUFS) every 100 ms, from ffmpeg's own ebur128 meter on the decoded file;
+    the value at t is the loudness of the 400 ms ending at t."""
+    result = subprocess.run([find_ffmpeg(), "-nostats", "-v", "verbose", "-i", str(path),
+                             "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+                            capture_output=True, text=True, check=True)
+    return [(float(t), float(m)) for t, m in
+            re.findall(r"t:\s*([\d.]+)\s+TARGET:\S+\s+LUFS\s+M:\s*(-?[\d.]+|-inf)", result.stderr)]
+
+
+def inside(frames: list[tuple[float, float]], variant, kind: str) -> list[float]:
+    """The momentary values whose 400 ms lie wholly in the variant's `kind` stretches."""
+    spans = [(s.start_ms / 1000, (s.start_ms + s.duration_ms) / 1000)
+             for s in variant.phone if s.kind == kind]
+    return [m for t, m in frames if any(a + 0.4 <= t <= b for a, b in spans)]
+
+
+def test_bell_is_no_louder_than_the_speech_on_the_encoded_file(built):
+    """The bell's momentary maximum is at or under the speech's 90th percentile (it was about
+    7 LU over it): measured on the MP3, over windows wholly inside bell and speech stretches."""
+    root, _, _, catalog = built
+    for variant in catalog.practice("test-breath").variants:
+        frames = momentary(root / "build" / variant.file)
+        bell, speech = inside(frames, variant, "bell"), inside(frames, variant, "speech")
+        assert bell and len(speech) > 20
+        p90 = float(np.percentile(speech, 90))
+        assert max(bell) <= p90, (max(bell), p90)
+        assert max(bell) >= float(np.percentile(speech, 50)) - 4.0, "the bell is still heard"
+
+
+class ToneEngine:
+    """A fast test engine (a tone per sentence, as long as the text); it fails, as a voice
+    might, on any sentence containing `fail_on` — standing in for a TTS failure."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.fail_on = fail_on
+
+    def identity(self, settings):
+        from audio_build.engines import EngineIdentity
+        return EngineIdentity("tone", "test", "", {"v": 1}, "test")
+
+    def synthesize(self, text, settings):
+        from audio_build.errors import SynthesisError
+        if self.fail_on and self.fail_on in text:
+            raise SynthesisError("the test voice cannot say that")
+        t = np.arange(int(0.06 * len(text) * 22050)) / 22050
+        return (6000 * np.sin(2 * np.pi * (180 + len(text)) * t)
+                * (1 + np.sin(2 * np.pi * 3 * t)) / 2).astype(np.int16)
+
+    def prepare(self):
+        pass
+
+    def release(self):
+        pass
+
+
+def two_practices(root: Path) -> None:
+    (root / "scripts").mkdir(exist_ok=True)
+    (root / "scripts" / "test-breath.md").write_text(FIXTURE, encoding="utf-8")
+    (root / "scripts" / "other-breath.md").write_text(
+        FIXTURE.replace("Test Breath", "Other Breath").replace(
+            "[test breath, testing breath]", "[other breath, another breath]"), encoding="utf-8")
+
+
+def test_a_failed_practice_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+    """The rest build, the failure is one `path:line: message`, the exit status is non-zero and
+    the catalog keeps the failed practice's last good build."""
+    from audio_build import build, cli
+    two_practices(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(build, "make_engine", lambda *args, **kwargs: ToneEngine())
+    argv = ["build", "--scripts", "scripts", "--out", "build", "--jobs", "1"]
+    assert cli.main(argv) == 0
+    before = load_catalog(tmp_path / "build")
+    for name, new in (("test-breath", "A new line to fail on."),
+                      ("other-breath", "A new line that works.")):
+        path = tmp_path / "scripts" / f"{name}.md"
+        path.write_text(path.read_text().replace("Notice one breath, just as it is.", new))
+    monkeypatch.setattr(build, "make_engine", lambda *a, **k: ToneEngine(fail_on="fail on"))
+    capsys.readouterr()
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert ("scripts/test-breath.md:14: could not synthesize \"A new line to fail on.\": "
+            "the test voice cannot say that") in err
+    assert "Traceback" not in err
+    after = load_catalog(tmp_path / "build")
+    assert after.practice("test-breath") == before.practice("test-breath")
+    assert after.practice("other-breath") != before.practice("other-breath")
+    assert "A new line that works." in after.practice("other-breath").steps[0].text
+    for stored in after.files():
+        assert sha256_file(tmp_path / "build" / stored.file) == stored.sha256
 
 
 def test_invalid_script_stops_the_build_before_anything_is_written(tmp_path):

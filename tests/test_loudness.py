@@ -11,14 +11,16 @@ from audio_signals import speech_like, to_int16, write_wav
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audio_build import limiter as stage
 from audio_build.ffmpeg import measure_ebur128
-from audio_build.loudness import (
-    LoudnessMeter,
+from audio_build.limiter import (
+    Level,
     TruePeakLimiter,
-    k_weighting,
+    limited,
     limited_loudness,
-    measure,
+    plan_level,
 )
+from audio_build.loudness import LoudnessMeter, k_weighting, measure
 from audio_build.pcm import SAMPLE_RATE
 
 
@@ -166,6 +168,59 @@ def test_limiter_gain_moves_smoothly():
 
 def test_limited_loudness_is_the_loudness_of_the_limited_stream():
     x = to_int16(peaky(6) / 2)
-    predicted = limited_loudness([x], SAMPLE_RATE, 6.0, -3.0)
-    actual = measure([limit(x / 32768 * 10 ** (6 / 20), -3.0)], SAMPLE_RATE).integrated_lufs
-    assert predicted == pytest.approx(actual, abs=1e-6)
+    predicted = limited_loudness([(x / 32768, True)], SAMPLE_RATE, (6.0, 7.0), -3.0)
+    for gain_db, lufs in zip((6.0, 7.0), predicted, strict=True):
+        actual = measure([limit(x / 32768 * 10 ** (gain_db / 20), -3.0)], SAMPLE_RATE)
+        assert lufs == pytest.approx(actual.integrated_lufs, abs=1e-6)
+    assert predicted[0] < predicted[1] < predicted[0] + 1.0  # the limiter eats some of +1 dB
+
+
+@pytest.mark.parametrize("target_lufs", [-20.0, -18.0, -16.0])
+def test_planned_level_lands_the_limited_stream_on_target(target_lufs: float):
+    """One dry pass gives a gain whose limited output is within 0.1 LU of the target."""
+    x = to_int16(peaky(6) / 2)
+    source = measure([x], SAMPLE_RATE)
+    level = plan_level(source, lambda: [(x / 32768, True)], SAMPLE_RATE, target_lufs, -4.0)
+    out = np.concatenate(list(limited([x], level, SAMPLE_RATE)))
+    result = measure([out], SAMPLE_RATE)
+    assert result.integrated_lufs == pytest.approx(target_lufs, abs=0.1)
+    assert result.true_peak_dbtp <= -3.95
+    assert len(out) == len(x)
+
+
+def test_planned_level_is_exact_and_skips_the_dry_pass_below_the_ceiling():
+    x = to_int16(speech_like(5, -30, seed=8))
+    source = measure([x], SAMPLE_RATE)
+
+    def no_second_pass():
+        raise AssertionError("no dry pass needed")
+
+    level = plan_level(source, no_second_pass, SAMPLE_RATE, -30.0, -1.0)
+    assert level == Level(-30.0 - source.integrated_lufs, -1.0)
+
+
+def test_a_cue_keeps_its_own_level_and_the_mix_lands_on_target():
+    """A part that does not take the gain (the bell) passes at its level; the dry pass meters
+    the whole mix, so the gain makes up for the cue's quiet tail."""
+    voice = to_int16(peaky(6) / 2) / 32768
+    bell = tone(300, -30, 6) * np.exp(-np.arange(6 * SAMPLE_RATE) / SAMPLE_RATE)
+    parts = [(voice, True), (bell, False)]
+    source = measure([voice], SAMPLE_RATE)
+    level = plan_level(source, lambda: parts, SAMPLE_RATE, -16.0, -4.0, has_cues=True)
+    gain = 10 ** (level.gain_db / 20)
+    out = np.concatenate(list(stage.limit([voice * gain, bell], -4.0, SAMPLE_RATE)))
+    assert measure([out], SAMPLE_RATE).integrated_lufs == pytest.approx(-16.0, abs=0.15)
+    np.testing.assert_allclose(out[len(voice) + 200:] / 32768, bell[200:], atol=1e-4)
+
+
+def test_silent_programme_gets_no_gain():
+    source = measure([np.zeros(SAMPLE_RATE * 3, np.int16)], SAMPLE_RATE)
+    assert plan_level(source, lambda: [], SAMPLE_RATE, -16.0, -4.0) == Level(0.0, -4.0)
+
+
+def test_momentary_maximum_is_the_loudest_400_ms():
+    quiet, loud = tone(1000, -30, 3), tone(1000, -10, 0.4)
+    result = measure([np.concatenate([quiet, loud, quiet])], SAMPLE_RATE)
+    # a 1 kHz sine at -10 dBFS reads -13.01 LUFS (rms -3.01 dB; -0.691 cancels K at 1 kHz)
+    assert result.momentary_max_lufs == pytest.approx(-13.01, abs=0.1)
+    assert measure([np.zeros(SAMPLE_RATE)], SAMPLE_RATE).momentary_max_lufs == -np.inf

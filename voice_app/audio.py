@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
+from .files import build_file_or_404
+
 blueprint = Blueprint("audio", __name__)
 
 MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
@@ -19,11 +21,7 @@ def audio(name: str):  # type: ignore[no-untyped-def]
     catalog = current_app.extensions["catalog"].get()
     if name not in catalog.files():
         abort(404)
-    settings = current_app.extensions["settings"]
-    root = settings.build_dir.resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():  # e.g. a symlink out of the build
-        abort(404)
+    path = build_file_or_404(current_app.extensions["settings"].build_dir, name)
     mimetype = MIME.get(path.suffix.lstrip("."), "application/octet-stream")
     try:
         response = send_file(path, mimetype=mimetype, conditional=True, etag=True,

@@ -2,7 +2,9 @@
 
 Runs a call against the app in-process, the way the phone provider would (signed form posts,
 following each `<Gather>` action and `<Redirect>`), prints what the caller would hear (prompt
-names, segment files, pauses) and reads the caller's keys from the terminal:
+names, segment files, pauses) and reads the caller's keys from the terminal. A segment is named
+from the URL the call follows (its `p`, `m` and `s`): segment files are shared by content, so
+the file alone cannot say which practice is playing.
 
     4        press a key (several: 10)         say five minute metta   speak instead
     (empty)  stay silent (the Gather times out)    hangup   hang up (sends the status callback)
@@ -16,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from twilio.request_validator import RequestValidator
@@ -41,14 +43,8 @@ class Simulator:
         self.client = app.test_client()
         self.settings = app.extensions["settings"]
         self.caller = caller
-        catalog = app.extensions["catalog"].get()
-        self.names = {p.file: f"prompt {name}" for name, p in catalog.prompts.items()}
-        for practice in catalog.practices:
-            for variant in practice.variants:
-                for segment in variant.phone:
-                    self.names.setdefault(segment.file, (
-                        f"{practice.practice_id} {variant.minutes} min, step {segment.step + 1}, "
-                        f"{segment.kind} {segment.duration_ms / 1000:.1f} s ({segment.file})"))
+        self.catalog = app.extensions["catalog"].get()
+        self.prompts = {p.file: f"prompt {name}" for name, p in self.catalog.prompts.items()}
 
     def post(self, url: str, **params: str) -> str:
         form = {"CallSid": CALL_SID, "From": self.caller, "To": "+15550100100", **params}
@@ -66,8 +62,9 @@ class Simulator:
         heard: list[str] = []
         for verb in root:
             if verb.tag == "Gather":
-                heard += [self.describe(child) for child in verb]
-                return Turn(tuple(heard), verb.get("action"), True)
+                action = verb.get("action")
+                heard += [self.describe(child, action) for child in verb]
+                return Turn(tuple(heard), action, True)
             if verb.tag == "Redirect":
                 return Turn(tuple(heard), verb.text, False)
             if verb.tag == "Hangup":
@@ -75,13 +72,30 @@ class Simulator:
             heard.append(self.describe(verb))
         return Turn(tuple(heard), None, False)
 
-    def describe(self, verb: ET.Element) -> str:
+    def describe(self, verb: ET.Element, action: str | None = None) -> str:
         if verb.tag == "Play":
             file = (verb.text or "").removeprefix(self.settings.audio_base_url + "/")
-            return self.names.get(file, file)
+            return self.prompts.get(file) or self.segment_name(file, action) or file
         if verb.tag == "Pause":
             return f"(silence {verb.get('length')} s)"
         return f'say "{verb.text}"'
+
+    def segment_name(self, file: str, action: str | None) -> str | None:
+        """What `file` is, as the action URL of the Gather playing it names it (p, m, s)."""
+        query = parse_qs(urlsplit(action or "").query)
+        practice = self.catalog.get(query.get("p", [""])[0])
+        try:
+            minutes, index = int(query["m"][0]), int(query["s"][0])
+        except (KeyError, ValueError):
+            return None
+        variant = practice.variant(minutes) if practice else None
+        if practice is None or variant is None or not 0 <= index < len(variant.phone):
+            return None
+        segment = variant.phone[index]
+        if segment.file != file:
+            return None
+        return (f"{practice.practice_id} {variant.minutes} min, step {segment.step + 1}, "
+                f"{segment.kind} {segment.duration_ms / 1000:.1f} s ({segment.file})")
 
     def run(self, lines: Iterator[str], out: TextIO) -> None:
         base = self.settings.PUBLIC_BASE_URL.rstrip("/")

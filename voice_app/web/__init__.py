@@ -3,7 +3,7 @@ installable offline app. `register(app)` is called by `create_app`; importing do
 
 Modules: `listing` (how practices are named, grouped and filtered), `pages` (HTML), `downloads`
 (MP3 under human names, M3U, streamed ZIP via `zipstream`), `feed` + `podcast` (RSS and chapters),
-`offline` (manifest, service worker, icons drawn by `artwork`), `site` (app lookups).
+`offline` (manifest, service worker, the icons in `static/` via `artwork`), `site` (app lookups).
 """
 
 from __future__ import annotations

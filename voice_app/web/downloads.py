@@ -11,6 +11,7 @@ import logging
 from flask import Blueprint, Response, send_file
 
 from ..catalog import Catalog
+from ..files import build_file
 from . import listing, site
 from .zipstream import Entry, archive_size, stream_archive
 
@@ -65,12 +66,12 @@ def archive_entries(catalog: Catalog) -> list[Entry]:
     """Every MP3 under its human name, the playlist pointing at them, transcripts, an about file.
 
     A file the build lacks is left out (and logged) rather than breaking the whole download."""
-    root = site.settings().build_dir.resolve()
+    build_dir = site.settings().build_dir
     entries, present = [], set()
     for practice in catalog.practices:
         for variant in practice.variants:
-            path = (root / variant.file).resolve()
-            if not path.is_relative_to(root) or not path.is_file():
+            path = build_file(build_dir, variant.file)
+            if path is None:
                 logger.warning("not in the ZIP, missing from the build: %s", variant.file)
                 continue
             present.add(variant.file)

@@ -58,7 +58,7 @@ def icon(size: int):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/favicon.ico")
 def favicon():  # type: ignore[no-untyped-def]
-    return png_response(artwork.image_png(32))
+    return png_response(artwork.image_png(artwork.FAVICON_PX))
 
 
 def png_response(data: bytes) -> Response:

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Response, abort, current_app, request
 
 from ..catalog import Catalog, Practice, Variant
+from ..files import build_file_or_404
 from ..settings import Settings
 from .feed import Links
 
@@ -43,11 +44,7 @@ def variant_or_404(practice_id: str, minutes: int) -> tuple[Practice, Variant]:
 
 def audio_file(variant: Variant) -> Path:
     """The variant's file under the build dir, or 404 when the build lacks it."""
-    root = settings().build_dir.resolve()
-    path = (root / variant.file).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        abort(404)
-    return path
+    return build_file_or_404(settings().build_dir, variant.file)
 
 
 def cached_page(key: tuple[object, ...], render: Callable[[], str | bytes], *, mimetype: str,
