@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import DEFAULT_JOBS
+from .config import DEFAULT_CRISIS_DIR, DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR
 from .errors import AudioBuildError, ScriptErrors
-from .lexicon import DEFAULT_CRISIS_DIR, load_crisis_lexicons
+from .lexicon import load_crisis_lexicons
 from .library import load_library
-from .library_data import DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR, load_library_data
+from .library_data import load_library_data
 from .outputs import write_if_changed
 from .timing import estimate_variant, words_per_minute
 

@@ -353,7 +353,8 @@ def test_a_failed_practice_does_not_stop_the_others(tmp_path, monkeypatch, capsy
     two_practices(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(build, "make_engine", lambda *args, **kwargs: ToneEngine())
-    argv = ["build", "--scripts", "scripts", "--out", "build", "--jobs", "1"]
+    argv = ["build", "--scripts", "scripts", "--out", "build", "--jobs", "1",
+            *library_args(tmp_path)]
     assert cli.main(argv) == 0
     before = load_catalog(tmp_path / "build")
     for name, new in (("test-breath", "A new line to fail on."),

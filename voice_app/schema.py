@@ -18,8 +18,11 @@ at revision 0001 after checking the tables are there, then upgraded like any oth
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +127,31 @@ def status(revisions: tuple[str, ...]) -> Status:
 def upgrade(url: str, to: str | None = None) -> Upgraded:
     """Bring the database at `url` to `head()` (or the revision `to`), under the lock (see the
     module docstring)."""
+    with _sqlite_file_lock(url):
+        return _upgrade(url, to)
+
+
+@contextlib.contextmanager
+def _sqlite_file_lock(url: str) -> Iterator[None]:
+    """SQLite: processes upgrading one file take turns on a lock file beside it first. BEGIN
+    EXCLUSIVE alone is not enough while the file is new: switching it to WAL can fail at once
+    with "database is locked" instead of waiting (seen in 1 of ~30 six-process trials)."""
+    database = sa.engine.make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    from .store import prepare_sqlite_file
+
+    prepare_sqlite_file(url)
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _upgrade(url: str, to: str | None) -> Upgraded:
     engine = migration_engine(url)
     try:
         with engine.connect() as conn, conn.begin():
