@@ -26,9 +26,13 @@ check: install
 lint: install
 	$(BIN)/ruff check .
 
+# Two test processes by default (the suite takes about two minutes on two cores);
+# `make TEST_WORKERS=0 test` runs them in one, `TEST_WORKERS=4` in four.
+TEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 build: check
 	$(BIN)/python -m audio_build build

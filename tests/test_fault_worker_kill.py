@@ -17,8 +17,8 @@ from voice_app.store import Store
 
 pytestmark = pytest.mark.serving
 
-DURATION_S = 20
-KILL_AT_S = 8
+DURATION_S = 12
+KILL_AT_S = 4
 MIX = (12, 10, 8)
 
 
