@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["store"] = store
     app.extensions["catalog"] = CatalogSource(settings.build_dir)
 
-    from . import audio, errors, limits, logs, metrics, retention
+    from . import alexa, audio, errors, limits, logs, metrics, phone, retention, web
 
     errors.register(app)
     metrics.register(app)
@@ -43,8 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits.install(app)
     retention.install(app)
     app.register_blueprint(audio.blueprint)
-    for name in ("alexa", "phone", "web"):
-        _register_optional(app, name)
+    for channel in (alexa, phone, web):  # every channel, by name: no optional loading
+        channel.register(app)
     return app
 
 
@@ -76,16 +76,3 @@ def _report_schema(store: Store) -> None:
         return
     if not schema.ready:
         logger.error("not ready: %s", schema.reason)
-
-
-def _register_optional(app: Flask, name: str) -> None:
-    """Channels land one issue at a time; each registers its blueprint when it exists."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__name__}.{name}":
-            raise
-        return
-    module.register(app)
