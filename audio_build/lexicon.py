@@ -18,9 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import ScriptError, ScriptErrors
+from .located import Located, load_located
 
 FIELDS = ("crisis", "not_crisis", "ordinary")
 STORED = ("crisis", "not_crisis")
@@ -63,20 +62,11 @@ def load_crisis_lexicons(folder: Path) -> dict[str, CrisisWords]:
 
 
 def load_crisis_lexicon(path: Path) -> CrisisWords:
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScriptErrors([ScriptError(str(path), 0, 0, f"cannot read: {error}")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ScriptErrors([ScriptError(str(path), line, col, f"not valid YAML: {error}",
-                                        "keep the layout 'crisis:' then '  - phrase' lines")]) \
-            from None
-    if not isinstance(root, yaml.MappingNode):
-        raise ScriptErrors([ScriptError(str(path), 1, 1, "expected the lists crisis: and "
-                                        "not_crisis:")])
-    lists, errors = _lists(path, root)
+    doc = load_located(path)
+    if not isinstance(doc.data, dict):
+        raise ScriptErrors([doc.error((), "expected the lists crisis:, not_crisis: and "
+                                      "ordinary:")])
+    lists, errors = _lists(doc)
     errors += _check(path, lists)
     if errors:
         raise ScriptErrors(errors)
@@ -84,35 +74,33 @@ def load_crisis_lexicon(path: Path) -> CrisisWords:
                           for name in STORED})
 
 
-Located = list[tuple[str, tuple[int, int]]]
+Phrases = list[tuple[str, tuple[int, int]]]
+"""Phrases as written, each with its line and column."""
 
 
-def _lists(path: Path, root: yaml.MappingNode) -> tuple[dict[str, Located], list[ScriptError]]:
-    lists: dict[str, Located] = {name: [] for name in FIELDS}
+def _lists(doc: Located) -> tuple[dict[str, Phrases], list[ScriptError]]:
+    lists: dict[str, Phrases] = {name: [] for name in FIELDS}
     errors: list[ScriptError] = []
-    for key, value in root.value:
-        where = (key.start_mark.line + 1, key.start_mark.column + 1)
-        if key.value not in FIELDS:
-            errors.append(ScriptError(str(path), *where, f"unknown list '{key.value}'",
-                                      "use crisis:, not_crisis: and ordinary:"))
+    for name, value in doc.data.items():
+        if name not in FIELDS:
+            errors.append(doc.error((name,), f"unknown list '{name}'",
+                                    "use crisis:, not_crisis: and ordinary:"))
             continue
-        if not isinstance(value, yaml.SequenceNode):
-            errors.append(ScriptError(str(path), *where, f"'{key.value}' must be a list of "
-                                      "phrases"))
+        if not isinstance(value, list):
+            errors.append(doc.error((name,), f"'{name}' must be a list of phrases"))
             continue
-        for item in value.value:
-            at = (item.start_mark.line + 1, item.start_mark.column + 1)
-            if not isinstance(item, yaml.ScalarNode) or not normalise_phrase(str(item.value)):
-                errors.append(ScriptError(str(path), *at, "a phrase must be words",
-                                          "write the phrase as plain text"))
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not normalise_phrase(item):
+                errors.append(doc.error((name, index), "a phrase must be words",
+                                        "write the phrase as plain text"))
                 continue
-            lists[key.value].append((str(item.value), at))
+            lists[name].append((item, doc.at(name, index)))
     if not lists["crisis"] and not errors:
-        errors.append(ScriptError(str(path), 1, 1, "the crisis list is empty"))
+        errors.append(doc.error((), "the crisis list is empty"))
     return lists, errors
 
 
-def _check(path: Path, lists: dict[str, Located]) -> list[ScriptError]:
+def _check(path: Path, lists: dict[str, Phrases]) -> list[ScriptError]:
     """No phrase twice; every not_crisis phrase covers a crisis phrase (else it does nothing);
     no ordinary example gets the crisis response."""
     errors: list[ScriptError] = []
