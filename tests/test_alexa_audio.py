@@ -187,7 +187,7 @@ def test_playback_finished_records_the_practice(alexa, app):
     assert_silent(data)
     assert saved(app) is None
     data = alexa.send(intent("ProgressIntent"), new=True)
-    assert "practised once, five minutes in all" in speech_of(data)
+    assert "practised once, 5 minutes in all" in speech_of(data)
 
 
 @pytest.mark.parametrize("kind", ["PlaybackNearlyFinished"])

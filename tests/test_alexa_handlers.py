@@ -47,7 +47,7 @@ def test_launch_welcomes_a_new_listener(alexa):
 def test_launch_offers_the_unfinished_practice(alexa, app):
     save(app, offset_ms=4 * 60_000 + 10_000)
     data = alexa.send({"type": "LaunchRequest"}, new=True)
-    assert ("You paused Loving-Kindness four minutes in. Say resume, or name another "
+    assert ("You paused Loving-Kindness 4 minutes in. Say resume, or name another "
             "practice.") in speech_of(data)
     assert data["response"]["shouldEndSession"] is False
     yes = alexa.send(intent("AMAZON.YesIntent"))
@@ -78,7 +78,7 @@ def test_no_after_the_offer_asks_what_next(alexa, app):
 def test_start_practice_picks_the_nearest_length(alexa, app, slots, minutes):
     data = alexa.send(start(LOVING, *slots), new=True)
     assert_plays(app, data, "loving-kindness", minutes, 0)
-    assert f"Here is Loving-Kindness, {'five minutes' if minutes == 5 else 'one minute'}." \
+    assert f"Here is Loving-Kindness, {'5 minutes' if minutes == 5 else '1 minute'}." \
         in speech_of(data)
     position = saved(app)
     assert (position.practice_id, position.minutes, position.offset_ms, position.status) == \
@@ -148,7 +148,7 @@ def test_list_practices_names_every_practice_three_at_a_time(alexa, app):
     heard = [[t for t in titles if t in speech_of(page)] for page in (first, second)]
     assert [len(page) for page in heard] == [3, 3]
     assert sorted(heard[0] + heard[1]) == sorted(titles)
-    assert "There are six practices. Between patients: Between Patients." in speech_of(first)
+    assert "There are 6 practices. Between patients: Between Patients." in speech_of(first)
     assert "Say more" in speech_of(first) and "That's all of them" in speech_of(second)
     assert first["response"]["shouldEndSession"] is False
     assert second["response"]["shouldEndSession"] is False
@@ -201,7 +201,7 @@ def test_progress_counts_this_weeks_practice(alexa, app):
     store.record_completion(key_of(app), "the-pause", 1, "phone", now - timedelta(days=2))
     store.record_completion(key_of(app), "end-of-shift", 3, "alexa", now - timedelta(days=9))
     data = alexa.send(intent("ProgressIntent"))
-    assert "practised two times, six minutes in all" in speech_of(data)
+    assert "practised 2 times, 6 minutes in all" in speech_of(data)
 
 
 # --- failures --------------------------------------------------------------------------------

@@ -95,8 +95,8 @@ def test_parse_duration(text, minutes):
 
 
 @pytest.mark.parametrize(("offset_ms", "said"), [
-    (0, "less than a minute in"), (59_999, "less than a minute in"), (72_000, "one minute in"),
-    (250_000, "four minutes in"), (30 * 60_000, "30 minutes in"),
+    (0, "less than a minute in"), (59_999, "less than a minute in"), (72_000, "1 minute in"),
+    (250_000, "4 minutes in"), (30 * 60_000, "30 minutes in"),
 ])
 def test_time_in(offset_ms, said):
     assert speech.time_in(offset_ms) == said

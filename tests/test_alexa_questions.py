@@ -85,7 +85,7 @@ def test_opening_while_a_practice_plays_does_not_say_paused(alexa, app):
                       audio_player=player(token, 130_000, "PLAYING"))
     said = speech_of(data)
     assert "paused" not in said
-    assert "You're in the middle of Loving-Kindness, two minutes in." in said
+    assert "You're in the middle of Loving-Kindness, 2 minutes in." in said
     resumed = alexa.send(YES, audio_player=player(token, 131_000, "PLAYING"))
     assert_plays(app, resumed, "loving-kindness", 5, 131_000)
 
@@ -95,7 +95,7 @@ def test_opening_while_paused_on_the_device_uses_the_device_offset(alexa, app):
     token = token_for(app, "loving-kindness", 5)
     data = alexa.send({"type": "LaunchRequest"}, new=True,
                       audio_player=player(token, 190_000, "PAUSED"))
-    assert "You paused Loving-Kindness three minutes in." in speech_of(data)
+    assert "You paused Loving-Kindness 3 minutes in." in speech_of(data)
 
 
 @pytest.mark.parametrize(("activity", "offset_ms"), [("PLAYING", 150_000),

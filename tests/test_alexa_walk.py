@@ -64,7 +64,7 @@ def test_a_whole_listening_session(app_config, database_url):
     alexa.clock.advance(days=3)
     back = alexa.send({"type": "LaunchRequest"}, new=True,
                       audio_player=player(token, 72_000, "STOPPED"))
-    assert "You paused Loving-Kindness one minute in" in speech_of(back)
+    assert "You paused Loving-Kindness 1 minute in" in speech_of(back)
     resumed = alexa.send(intent("AMAZON.ResumeIntent"))
     assert stream_of(resumed)["offsetInMilliseconds"] == 72_000
     assert stream_of(resumed)["token"] == token
@@ -88,7 +88,7 @@ def test_a_whole_listening_session(app_config, database_url):
                              in_session=False))
 
     progress = alexa.send(intent("ProgressIntent"), new=True)
-    assert "This week you've practised once, five minutes in all" in speech_of(progress)
+    assert "This week you've practised once, 5 minutes in all" in speech_of(progress)
     after = alexa.send({"type": "LaunchRequest"}, new=True)
     assert "You paused" not in speech_of(after)
     dispose(app)

@@ -12,10 +12,6 @@ from xml.sax.saxutils import escape
 
 from ..catalog import Practice
 
-_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen", "twenty")
-
 ASK_WHAT_NEXT = "Name a practice, or tell me how you feel."
 TROUBLE = "Sorry, I'm having trouble right now. Please try again in a moment."
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
@@ -30,7 +26,9 @@ NO = "All right. " + ASK_WHAT_NEXT
 
 
 def number(value: int) -> str:
-    return _WORDS[value] if 0 <= value < len(_WORDS) else str(value)
+    """Digits: Alexa says them in the listener's language (no number-words table of our own;
+    the phone's, which its recordings need, is library data)."""
+    return str(value)
 
 
 def minutes(value: int) -> str:
