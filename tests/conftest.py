@@ -121,3 +121,27 @@ def app(app_config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """For the store's own tests (test_store, test_retention): a Store on a database migrated
+    to head, a fresh SQLite file or a fresh schema on the session's PostgreSQL server."""
+    from alexa_helpers import postgres_schema
+
+    from voice_app.schema import upgrade
+    from voice_app.store import Store
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        upgrade(url)
+        instance = Store(url)
+        yield instance
+        instance.dispose()
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        upgrade(url)
+        instance = Store(url)
+        instance.server_url = request.getfixturevalue("postgres_url")
+        yield instance
+        instance.dispose()

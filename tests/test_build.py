@@ -18,7 +18,7 @@ from audio_build.build import BuildConfig, build_library
 from audio_build.catalog import load_catalog
 from audio_build.cli import main as cli_main
 from audio_build.engines import make_engine
-from audio_build.ffmpeg import find_ffmpeg
+from audio_build.ffmpeg import find_ffmpeg, measure_ebur128
 from audio_build.files import sha256_file
 
 pytestmark = pytest.mark.slow
@@ -95,17 +95,6 @@ def decode(path: Path) -> np.ndarray:
     return np.frombuffer(result.stdout, dtype=np.int16)
 
 
-def ebur128(path: Path) -> tuple[float, float]:
-    """Integrated loudness and true peak from ffmpeg's own meter."""
-    result = subprocess.run([find_ffmpeg(), "-nostats", "-i", str(path), "-af",
-                             "ebur128=peak=true", "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
-    summary = result.stderr[result.stderr.rfind("Summary:"):]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
-
-
 def silent_runs(samples: np.ndarray, rate: int = 8000, min_ms: int = 900) -> list[tuple[int, int]]:
     """(start_ms, end_ms) of every stretch quieter than -50 dBFS for at least min_ms."""
     frame = rate // 100
@@ -137,7 +126,8 @@ def test_variants_have_their_target_length(built):
 def test_loudness_and_true_peak_on_the_encoded_file(built):
     root, _, _, catalog = built
     for variant in catalog.practice("test-breath").variants:
-        integrated, peak = ebur128(root / "build" / variant.file)
+        measured = measure_ebur128(root / "build" / variant.file)
+        integrated, peak = measured.integrated_lufs, measured.true_peak_dbtp
         assert -17.0 <= integrated <= -15.0, (variant.file, integrated)
         assert peak <= -2.0, (variant.file, peak)
 

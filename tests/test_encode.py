@@ -240,27 +240,27 @@ def test_real_piper_speech_meets_the_spec(tmp_path: Path):
     assert abs(len(decode_to_pcm(done.path)) - done.samples) <= SAMPLE_RATE * 0.05
 
 
-def test_each_stage_passes_over_the_programme_once(tmp_path: Path):
-    """measure, one dry pass (the limiter acts on this one), encode: three calls, no search."""
-    parts = (silence(1), speech_like(8, -24, seed=21), silence(4), peaky())
-    calls = []
+def counting(*parts: np.ndarray) -> tuple[list[int], Callable[[], Iterator[np.ndarray]]]:
+    """A chunk factory for `parts` that records each pass over the programme."""
+    calls: list[int] = []
 
     def counted() -> Iterator[np.ndarray]:
         calls.append(1)
         return factory(*parts)()
 
+    return calls, counted
+
+
+def test_each_stage_passes_over_the_programme_once(tmp_path: Path):
+    """measure, one dry pass (the limiter acts on this one), encode: three calls, no search."""
+    calls, counted = counting(silence(1), speech_like(8, -24, seed=21), silence(4), peaky())
     encode_mp3(counted, tmp_path / "x.mp3", TAGS, ())
     assert len(calls) == 3
     assert_meets_loudness_spec(tmp_path / "x.mp3")
 
 
 def test_quiet_programme_needs_no_dry_pass(tmp_path: Path):
-    calls = []
-
-    def counted() -> Iterator[np.ndarray]:
-        calls.append(1)
-        return factory(tone_like(6))()
-
+    calls, counted = counting(tone_like(6))
     done = encode_mp3(counted, tmp_path / "x.mp3", TAGS, ())
     assert len(calls) == 2  # measure and encode: below the ceiling the gain is exact
     assert_meets_loudness_spec(tmp_path / "x.mp3")
@@ -431,13 +431,7 @@ def test_a_file_the_codec_pushes_over_the_spec_is_encoded_once_more(tmp_path, mo
     import audio_build.encode as encode_module
 
     monkeypatch.setattr(encode_module, "CODEC_HEADROOM_DB", -0.5)
-    parts = (silence(1), speech_like(8, -24, seed=21), silence(4), peaky())
-    calls = []
-
-    def counted() -> Iterator[np.ndarray]:
-        calls.append(1)
-        return factory(*parts)()
-
+    calls, counted = counting(silence(1), speech_like(8, -24, seed=21), silence(4), peaky())
     encode_mp3(counted, tmp_path / "x.mp3", TAGS, ())
     assert len(calls) == 4, "measure, dry pass, encode, and one corrected encode"
     assert_meets_loudness_spec(tmp_path / "x.mp3")

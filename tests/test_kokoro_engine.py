@@ -21,7 +21,7 @@ from audio_build.catalog import load_catalog
 from audio_build.cli import _parser
 from audio_build.engines import SpeechSettings, make_engine
 from audio_build.errors import SynthesisError
-from audio_build.ffmpeg import find_ffmpeg
+from audio_build.ffmpeg import measure_ebur128
 from audio_build.kokoro_engine import (
     KOKORO_LENGTH_SCALE,
     VOICES_DIR,
@@ -214,16 +214,6 @@ Vuelve a la sala, lista para lo que sigue. [bell]
 """
 
 
-def _ebur128(path: Path) -> tuple[float, float]:
-    result = subprocess.run([find_ffmpeg(), "-nostats", "-i", str(path), "-af",
-                             "ebur128=peak=true", "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
-    summary = result.stderr[result.stderr.rfind("Summary:"):]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
-
-
 def test_a_spanish_practice_builds_end_to_end(dora: KokoroEngine, tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "respiro.md").write_text(PRACTICE, encoding="utf-8")
@@ -233,7 +223,8 @@ def test_a_spanish_practice_builds_end_to_end(dora: KokoroEngine, tmp_path: Path
     assert summary.synthesized >= 4
     catalog = load_catalog(tmp_path / "build")
     (variant,) = catalog.practice("respiro").variants
-    integrated, peak = _ebur128(tmp_path / "build" / variant.file)
+    measured = measure_ebur128(tmp_path / "build" / variant.file)
+    integrated, peak = measured.integrated_lufs, measured.true_peak_dbtp
     assert -17.0 <= integrated <= -15.0 and peak <= -2.0, (integrated, peak)
     assert abs(variant.duration_ms - 60_000) <= 50
     assert [c.title for c in variant.chapters] == ["Llegar", "Volver"]

@@ -20,20 +20,6 @@ from voice_app.store import PRUNE_BATCH, Position, Pruned, Store, calls, history
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'retention.sqlite3'}"
-        upgrade(url)
-        instance = Store(url)
-        yield instance
-        instance.dispose()
-        return
-    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-        upgrade(url)
-        instance = Store(url)
-        yield instance
-        instance.dispose()
 
 
 def put_position(store: Store, key: str, status: str, age: timedelta) -> None:

@@ -6,29 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from alexa_helpers import postgres_schema
 
 from voice_app.schema import upgrade
 from voice_app.store import Position, Store
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    """A Store on a database migrated to head: a fresh SQLite file, or a fresh schema on the
-    session's PostgreSQL server."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        upgrade(url)
-        instance = Store(url)
-        yield instance
-        instance.dispose()
-        return
-    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-        upgrade(url)
-        instance = Store(url)
-        instance.server_url = request.getfixturevalue("postgres_url")
-        yield instance
-        instance.dispose()
 
 
 def position(offset_ms: int, event_ms: int, status: str = "paused") -> Position:

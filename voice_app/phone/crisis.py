@@ -50,5 +50,5 @@ def crisis_end() -> Response:
     logger.warning("phone: the crisis line call did not go through (%s)",
                    hook.dial_status or "no status")
     call.save(call.state.with_(stage="crisis", misses=0))
-    return xml(twiml.gather([call.voice.crisis("crisis_dial_failed")],
+    return xml(twiml.gather([call.voice.prompt("crisis_dial_failed")],
                             twiml.Listen(action=call.url("crisis", r=1), hints="yes")))

@@ -166,10 +166,9 @@ def offer_scene(call: Call, place: Place, *, greet: bool = True, sorry: bool = F
     return twiml.gather(sounds, Listen(action=call.url("resume"), hints="continue, menu"))
 
 
-def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye",
-                  prompt_sound: Sound | None = None) -> str:
+def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye") -> str:
     call.store.delete_call(call.key)
-    return twiml.farewell([*lead, prompt_sound or call.voice.prompt(prompt)])
+    return twiml.farewell([*lead, call.voice.prompt(prompt)])
 
 
 def leave_scene(call: Call, place: Place, status: str, prompt: str = "goodbye") -> str:
@@ -212,10 +211,10 @@ def crisis_scene(call: Call, place: Place | None = None, *, round_: int = 0,
     was playing keeps its place (paused). Never counted as a miss."""
     if place is not None:
         save_position(call, place, "paused")
-    sounds = [*lead, call.voice.crisis("crisis")]
+    sounds = [*lead, call.voice.prompt("crisis")]
     if call.settings.SUPPORT_LINE:
         sounds.append(call.voice.support_offer(call.settings.SUPPORT_LINE))
-    sounds.append(call.voice.crisis("crisis_connect"))
+    sounds.append(call.voice.prompt("crisis_connect"))
     call.save(call.state.with_(stage="crisis", misses=0))
     listen = Listen(action=call.url("crisis", r=round_), hints="yes, connect me, no")
     return twiml.gather(sounds, listen)
@@ -227,9 +226,9 @@ def crisis_dial_scene(call: Call, number: str, caller: str, called: str) -> str:
     the Lifeline can still route by."""
     caller_id = called if flow.is_withheld(caller) and not flow.is_withheld(called) else None
     call.save(call.state.with_(stage="crisis", misses=0))
-    return twiml.dial([call.voice.crisis("crisis_connecting")], number,
+    return twiml.dial([call.voice.prompt("crisis_connecting")], number,
                       call.url("crisis-end"), caller_id=caller_id)
 
 
 def crisis_goodbye_scene(call: Call) -> str:
-    return goodbye_scene(call, prompt_sound=call.voice.crisis("crisis_goodbye"))
+    return goodbye_scene(call, prompt="crisis_goodbye")

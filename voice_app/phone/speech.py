@@ -7,6 +7,7 @@ Every word comes from the catalog's library data for the call's language (`scrip
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..library import Language
@@ -31,15 +32,21 @@ def said_minutes(language: Language, said: str, *, bare: bool = False) -> int | 
     counts too ('ten' in answer to the length question)."""
     text = normalise(said)
     numbers = [normalise(n) for n in language.numbers]
-    number = r"(\d{1,3}|" + "|".join(re.escape(n) for n in numbers if n) + r")"
-    unit = r"(?: |-)?(?:min(?:ute)?s?|minutos?)\b"
-    found = re.search(r"\b" + number + unit, text) or \
-        (re.search(r"\b" + number + r"\b", text) if bare else None)
+    with_unit, alone = _minute_patterns(tuple(numbers))
+    found = with_unit.search(text) or (alone.search(text) if bare else None)
     if found is None:
         return 1 if numbers[1:2] and re.search(r"\ba (?:single |quick )?minute\b", text) \
             else None
     word = found.group(1)
     return int(word) if word.isdigit() else numbers.index(word)
+
+
+@functools.lru_cache(maxsize=8)
+def _minute_patterns(numbers: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """'five minutes' and 'five', for one language's number words (built once, not per call)."""
+    number = r"(\d{1,3}|" + "|".join(re.escape(n) for n in numbers if n) + r")"
+    unit = r"(?: |-)?(?:min(?:ute)?s?|minutos?)\b"
+    return re.compile(r"\b" + number + unit), re.compile(r"\b" + number + r"\b")
 
 
 def said_digit(language: Language, said: str) -> str | None:

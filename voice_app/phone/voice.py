@@ -50,9 +50,6 @@ class Voice:
     def greeting(self) -> Sound:
         return self.prompt("greeting")
 
-    def crisis(self, name: str) -> Sound:
-        return self.prompt(name)
-
     def resume_offer(self, practice: Practice) -> Sound:
         return self.prompt(f"resume_{practice.practice_id}")
 
