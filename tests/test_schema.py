@@ -96,10 +96,12 @@ def old_rows() -> dict[str, list[dict[str, object]]]:
 
 
 def dump(conn: sa.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """The old tables' rows, in the old columns (later migrations add columns beside them)."""
     found = {}
     for name in ("progress", "history", "calls"):
         table = sa.Table(name, sa.MetaData(), autoload_with=conn)
-        rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        columns = [table.c[column.name] for column in OLD.tables[name].columns]
+        rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
         found[name] = [tuple(row) for row in rows]
     return found
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from voice_app.schema import upgrade
-from voice_app.store import Position, Store
+from voice_app.store import Position, Preferences, Store
 
 
 def position(offset_ms: int, event_ms: int, status: str = "paused") -> Position:
@@ -94,3 +94,32 @@ def test_pooled_connections_dropped_by_the_server_are_replaced_without_an_error(
     assert store.get_position("k") == position(2_000, 2)
     _end_pooled_sessions(store)
     assert store.ping()  # /healthz does not report a restart that is already over
+
+
+def test_position_keeps_its_language(store):
+    spanish = Position("loving-kindness", 5, "ab" * 32, 1000, 1, "paused", "phone", 10, "es")
+    store.save_position("k", spanish)
+    assert store.get_position("k").language == "es"
+    store.save_position("j", position(1000, 10))
+    assert store.get_position("j").language == "en"
+
+
+def test_preferences_are_set_one_at_a_time_and_forgotten(store):
+    assert store.get_preferences("k") == Preferences()
+    assert store.set_preferences("k", language="es") == Preferences("es", None)
+    assert store.set_preferences("k", checkin="off") == Preferences("es", "off")
+    assert store.set_preferences("k", checkin="on").language == "es"
+    assert store.get_preferences("other") == Preferences()
+    with pytest.raises(ValueError, match="checkin"):
+        store.set_preferences("k", checkin="maybe")
+    with pytest.raises(ValueError, match="unknown preference"):
+        store.set_preferences("k", colour="blue")
+    assert store.get_preferences("k") == Preferences("es", "on")
+    assert store.forget("k") == 1
+    assert store.get_preferences("k") == Preferences()
+
+
+def test_preferences_expire_with_the_retention(store):
+    store.set_preferences("k", language="es")
+    assert store.prune(400, at=datetime.now(UTC) + timedelta(days=401)).preferences == 1
+    assert store.get_preferences("k") == Preferences()

@@ -41,6 +41,7 @@ progress = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("event_ms", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False, server_default="en"),
     sa.Index("ix_progress_updated_at", "updated_at"),
 )
 
@@ -61,6 +62,17 @@ calls = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_calls_updated_at", "updated_at"),
+)
+
+preferences = sa.Table(
+    "preferences", metadata,
+    sa.Column("listener_key", sa.String(64), primary_key=True),
+    # the language the listener last chose (NULL: the channel's default)
+    sa.Column("language", sa.String(8), nullable=True),
+    # "on" or "off" once the listener has chosen check-ins; NULL until then
+    sa.Column("checkin", sa.String(8), nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_preferences_updated_at", "updated_at"),
 )
 
 STATUSES = ("playing", "paused", "stopped", "finished", "retrying")
@@ -94,6 +106,20 @@ class Position:
     channel: str
     event_ms: int
     """Timestamp (ms since the epoch) of the event that produced this position."""
+    language: str = "en"
+    """The language of the audio `audio_sha` names (a call-back resumes in it)."""
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What one listener chose; None where they have not."""
+
+    language: str | None = None
+    checkin: str | None = None
+    """"on" or "off"."""
+
+
+NO_PREFERENCES = Preferences()
 
 
 @dataclass(frozen=True)
@@ -103,6 +129,7 @@ class Pruned:
     completions: int
     calls: int
     positions: int
+    preferences: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,7 +167,10 @@ class Store:
         self._get_call = sa.select(calls.c.data).where(calls.c.call_key == call_key)
         self._delete_call = calls.delete().where(calls.c.call_key == call_key)
         self._forget = (progress.delete().where(progress.c.listener_key == key),
-                        history.delete().where(history.c.listener_key == key))
+                        history.delete().where(history.c.listener_key == key),
+                        preferences.delete().where(preferences.c.listener_key == key))
+        self._get_preferences = sa.select(preferences).where(
+            preferences.c.listener_key == key)
         self._schema_revisions = sa.select(sa.column("version_num")).select_from(
             sa.table("alembic_version"))
         before = sa.bindparam("before")
@@ -149,7 +179,9 @@ class Store:
                            ("completions", history, history.c.id, history.c.completed_at),
                            ("calls", calls, calls.c.call_key, calls.c.updated_at),
                            ("positions", progress, progress.c.listener_key,
-                            progress.c.updated_at))}
+                            progress.c.updated_at),
+                           ("preferences", preferences, preferences.c.listener_key,
+                            preferences.c.updated_at))}
 
     def _position_upsert(self) -> sa.Insert:
         """Built once: an upsert that only a newer (or same-time) event may win.
@@ -255,10 +287,36 @@ class Store:
         return [Completion(r["practice_id"], r["minutes"], r["channel"],
                            _aware(r["completed_at"])) for r in rows]
 
+    # --- preferences ------------------------------------------------------------------------
+
+    def get_preferences(self, listener_key: str) -> Preferences:
+        row = self._run(lambda conn: conn.execute(
+            self._get_preferences, {"listener_key": listener_key}).mappings().first())
+        if row is None:
+            return NO_PREFERENCES
+        return Preferences(language=row["language"], checkin=row["checkin"])
+
+    def set_preferences(self, listener_key: str, **chosen: str | None) -> Preferences:
+        """Record the listener's choices (`language=`, `checkin=`); the others stay as they
+        were. Returns what is stored now."""
+        unknown = set(chosen) - set(Preferences.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown preference {', '.join(sorted(unknown))}")
+        if chosen.get("checkin") not in (None, "on", "off"):
+            raise ValueError(f"checkin must be 'on' or 'off', not {chosen['checkin']!r}")
+        values = {"listener_key": listener_key, **chosen, "updated_at": now()}
+        statement = self._upsert(preferences).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[preferences.c.listener_key],
+            set_={name: statement.excluded[name] for name in (*chosen, "updated_at")})
+        self._run(lambda conn: conn.execute(statement))
+        return self.get_preferences(listener_key)
+
     # --- forgetting ------------------------------------------------------------------------
 
     def forget(self, listener_key: str) -> int:
-        """Delete every row kept under `listener_key` (place and history) in one transaction;
+        """Delete every row kept under `listener_key` (place, history, preferences) in one
+        transaction;
         the number of rows deleted.
 
         Live call state is filed under the call, not the listener, and holds the listener key
@@ -298,7 +356,8 @@ class Store:
         at = at or now()
         cutoffs = {"completions": at - timedelta(days=retention_days),
                    "calls": at - timedelta(days=CALL_STATE_DAYS),
-                   "positions": at - timedelta(days=retention_days)}
+                   "positions": at - timedelta(days=retention_days),
+                   "preferences": at - timedelta(days=retention_days)}
         counts = {}
         for name, statement in self._prune.items():
             counts[name] = 0
