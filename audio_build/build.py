@@ -16,22 +16,31 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from . import variants
 from .cache import SegmentCache
-from .catalog import CATALOG_NAME, CONTENT_LICENCE, Catalog, PracticeEntry, StepInfo, to_json
+from .catalog import (
+    CATALOG_NAME,
+    CONTENT_LICENCE,
+    Catalog,
+    PracticeEntry,
+    Prompt,
+    StepInfo,
+    to_json,
+)
 from .catalog import load_catalog as read_catalog
 from .config import BuildConfig
 from .engines import Engine, SpeechSettings, make_engine
 from .errors import AudioBuildError, FfmpegMissingError, PracticeError, SynthesisError
 from .files import write_text_atomically
+from .language import DEFAULT_LANGUAGE
 from .lexicon import load_crisis_lexicons
-from .library import load_library
-from .library_data import load_library_data, prompt_texts, to_catalog
+from .library import load_languages
+from .library_data import Language, LibraryData, load_library_data, prompt_texts, to_catalog
 from .outputs import BuildState, StateEntry, remove_staging
 from .plan import sentences_of, split_sentences
 from .prompts import build_prompts
@@ -94,42 +103,95 @@ Progress = Callable[[Outcome], None]
 
 def build_library(config: BuildConfig, engine: Engine | None = None,
                   progress: Progress | None = None) -> BuildSummary:
-    """Build every (or every `--only`) practice; raises `AudioBuildError` subclasses."""
+    """Build every (or every `--only`) practice in every (or every `--language`) language;
+    raises `AudioBuildError` subclasses. `engine`, when given, speaks every language (tests)."""
     started = time.monotonic()
-    library = load_library(list(config.scripts))
-    data = load_library_data(library.practices, config.library_path, config.prompts_dir)
+    libraries = load_languages(list(config.scripts))
+    english = libraries[DEFAULT_LANGUAGE].practices
+    data = load_library_data(english, config.library_path, config.prompts_dir,
+                             {code: lib.practices for code, lib in libraries.items()})
     crisis = load_crisis_lexicons(config.crisis_dir)
-    unknown = sorted(set(config.only) - {p.practice_id for p in library.practices})
+    unknown = sorted(set(config.only) - {p.practice_id for p in english})
     if unknown:
         raise AudioBuildError(f"no practice called {', '.join(unknown)} "
                               f"(see python -m audio_build list)")
-    selected = [p for p in library.practices if not config.only or p.practice_id in config.only]
+    languages = _languages(config, libraries, data)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     remove_staging(config.out_dir)
     state = BuildState(config.out_dir)
-    local = engine or make_engine(config.engine, config.voice, work_dir=config.voice_work_dir)
-    outcomes = _run(selected, config, state, local, progress, parallel=engine is None)
-    engine = local
-    results = [o for o in outcomes if isinstance(o, PracticeResult)]
-    failures = tuple(o for o in outcomes if isinstance(o, PracticeFailure))
     previous = read_catalog(config.out_dir)
-    entries = {r.entry.practice_id: r.entry for r in results}
-    if previous:  # practices not built this time (`--only`, or failed) keep their last build
-        kept = {p.practice_id for p in library.practices}
-        for old in previous.practices:
-            if old.practice_id in kept:
-                entries.setdefault(old.practice_id, old)
     cache = SegmentCache(config.segment_cache_dir)
-    texts = prompt_texts(data, library.practices, "en", config.crisis_line)
-    prompts, prompt_writes = build_prompts(config.out_dir, texts, engine, cache, state)
-    build_info = {**engine.identity(SpeechSettings()).as_dict(),
-                  "content_licence": CONTENT_LICENCE}
-    catalog = Catalog(build=build_info,
-                      practices=tuple(entries[k] for k in sorted(entries)), prompts=prompts,
-                      crisis=crisis, library=to_catalog(data))
+    entries: dict[tuple[str, str], PracticeEntry] = {}
+    prompts: dict[str, dict[str, Prompt]] = {}
+    voices: dict[str, dict[str, object]] = {}
+    results: list[PracticeResult] = []
+    failures: list[PracticeFailure] = []
+    prompt_writes = 0
+    for code in sorted(libraries, key=lambda c: (c != DEFAULT_LANGUAGE, c)):
+        practices = libraries[code].practices
+        if code not in languages:  # not built this time: keep its last build, if any
+            if previous:
+                entries.update({(p.language, p.practice_id): p for p in previous.practices
+                                if p.language == code})
+                prompts[code] = previous.prompts.get(code, {})
+                if code in previous.build.get("voices", {}):
+                    voices[code] = previous.build["voices"][code]
+            continue
+        local_config = replace(config, **dict(zip(("engine", "voice"),
+                                                  _voice_for(config, data.languages.get(code)),
+                                                  strict=True)))
+        selected = [p for p in practices if not config.only or p.practice_id in config.only]
+        local = engine or make_engine(local_config.engine, local_config.voice,
+                                      work_dir=config.voice_work_dir)
+        outcomes = _run(selected, local_config, state, local, progress,
+                        parallel=engine is None)
+        results += [o for o in outcomes if isinstance(o, PracticeResult)]
+        failures += [o for o in outcomes if isinstance(o, PracticeFailure)]
+        built = {o.entry.practice_id: o.entry for o in outcomes
+                 if isinstance(o, PracticeResult)}
+        kept = {p.practice_id for p in practices}
+        for practice_id, entry in built.items():
+            entries[(code, practice_id)] = entry
+        if previous:  # practices not built this time (`--only`, or failed) keep their last build
+            for old in previous.practices:
+                if old.language == code and old.practice_id in kept:
+                    entries.setdefault((code, old.practice_id), old)
+        if code in data.languages:
+            texts = prompt_texts(data, practices, code, config.crisis_line,
+                                 config.own_crisis_lines.get(code, ""))
+            prompts[code], written = build_prompts(config.out_dir, texts, local, cache, state)
+            prompt_writes += written
+        voices[code] = local.identity(SpeechSettings()).as_dict()
+    build_info = {**voices[DEFAULT_LANGUAGE], "voices": voices,
+                  "content_licence": CONTENT_LICENCE} if DEFAULT_LANGUAGE in voices else \
+        {**(previous.build if previous else {}), "voices": voices}
+    catalog = Catalog(build=build_info, practices=tuple(entries[k] for k in sorted(entries)),
+                      prompts=prompts, crisis=crisis, library=to_catalog(data))
     _write_catalog(config.out_dir, catalog, previous)
     state.save()
-    return _summary(results, failures, prompt_writes, cache, started)
+    return _summary(results, tuple(failures), prompt_writes, cache, started)
+
+
+def _languages(config: BuildConfig, libraries: Mapping[str, object],
+               data: LibraryData) -> set[str]:
+    """The languages this build makes: `--language`, or every one with scripts."""
+    unknown = sorted(set(config.languages) - set(libraries))
+    if unknown:
+        raise AudioBuildError(f"no scripts in language {', '.join(unknown)} (languages: "
+                              f"{', '.join(sorted(libraries))})")
+    missing = sorted(set(libraries) - set(data.languages))
+    if missing:
+        files = ", ".join(str(config.prompts_dir / f"{code}.yaml") for code in missing)
+        raise AudioBuildError(f"no prompts file for {', '.join(missing)}: add {files}")
+    return set(config.languages or libraries)
+
+
+def _voice_for(config: BuildConfig, language: Language | None) -> tuple[str, str | None]:
+    """The engine and voice a language is built with: the build's own when it names them (the
+    CLI's --engine/--voice apply to the languages it builds), else the language's."""
+    engine = config.engine or (language.engine if language else None) or "piper"
+    voice = config.voice or (language.voices.get(engine) if language else None)
+    return engine, voice
 
 
 def _run(selected: list[PracticeScript], config: BuildConfig, state: BuildState,
@@ -232,7 +294,8 @@ def build_practice(practice: PracticeScript, config: BuildConfig, engine: Engine
     keys = {text: cache.key(engine.identity(settings), text) for text in speech}
     built = variants.build_variants(practice, speech, keys, config.out_dir, state)
     entry = PracticeEntry(
-        practice_id=practice.practice_id, title=practice.title, summary=practice.summary,
+        practice_id=practice.practice_id, language=practice.language, title=practice.title,
+        summary=practice.summary,
         category=practice.category, aliases=practice.aliases, tags=practice.tags,
         sources=practice.sources, steps=_step_infos(practice), variants=built.variants)
     stats = cache.stats

@@ -1,13 +1,14 @@
 """`build/catalog.json`: the one contract between the audio build and the voice app.
 
-This module is the only place on the build side that knows the JSON layout. Schema 3:
+This module is the only place on the build side that knows the JSON layout. Schema 4:
 
     {
-      "schema": 3,
-      "build": {"engine", "voice", "voice_sha256", "settings": {...}, "licence",
+      "schema": 4,
+      "build": {"engine", "voice", "voice_sha256", "settings": {...}, "licence" (English's),
+                "voices": {language: {"engine", "voice", "voice_sha256", "settings", "licence"}},
                 "content_licence", "built_at"},
       "practices": [{
-        "practice_id", "title", "summary", "category", "aliases": [...], "tags": [...],
+        "practice_id", "language", "title", "summary", "category", "aliases": [...], "tags": [...],
         "sources": [...],
         "steps": [{"title", "min_minutes" (int or null), "text": [sentence, ...]}],
         "variants": [{
@@ -17,8 +18,8 @@ This module is the only place on the build side that knows the JSON layout. Sche
                      "sha256", "start_ms", "duration_ms", "pause_after_ms"}]
         }]
       }],
-      "prompts": {name: {"text", "file", "bytes", "sha256", "duration_ms",
-                         "marks_ms": [where each sentence ends, ...]}},
+      "prompts": {language: {name: {"text", "file", "bytes", "sha256", "duration_ms",
+                                    "marks_ms": [where each sentence ends, ...]}}},
       "crisis": {language: {"crisis": [phrase, ...], "not_crisis": [phrase, ...]}},
       "library": {
         "first": practice_id,
@@ -31,6 +32,7 @@ This module is the only place on the build side that knows the JSON layout. Sche
           "first_why" ({title}), "commands": {command: [phrase, ...]},
           "words": {"yes"|"no"|"connect"|"another": [phrase, ...]},
           "spoken": {name: text with {values} the service fills},
+          "crisis_line": how the main line is told in this language ({line}),
           "templates": {prompt name: its text with {crisis_line} unfilled}}}
       }
     }
@@ -38,12 +40,15 @@ This module is the only place on the build side that knows the JSON layout. Sche
 Prompts hold every recorded phone sentence: the fixed ones, `resume_<id>`, `lengths_<id>` and
 one `menu_<menu>_<page>` per menu page, each with the text it says.
 
+Schema 4 made the library multilingual: a practice exists once per language under the same id
+(`scripts/meditations/<lang>/`), each with its own audio, and prompts are kept per language.
+
 Schema 2 added `crisis` (required: a service must never run without its crisis lexicon), the
 normalised phrases of `scripts/crisis/<language>.yaml` (see `lexicon.py`). Schema 3 added
 `library` (`library_data.py`): the library's needs, menus and words, so the service holds none.
 
-Practices are sorted by id, variants by minutes. Audio files carry a content hash in their name,
-so a URL never changes meaning. `built_at` changes only when something else does.
+Practices are sorted by language and id, variants by minutes. Audio files carry a content hash
+in their name, so a URL never changes meaning. `built_at` changes only when something else does.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ from typing import Any
 
 from .lexicon import CrisisWords
 
-SCHEMA = 3
+SCHEMA = 4
 CATALOG_NAME = "catalog.json"
 CONTENT_LICENCE = "CC BY-SA 4.0"
 
@@ -113,6 +118,7 @@ class StepInfo:
 @dataclass(frozen=True)
 class PracticeEntry:
     practice_id: str
+    language: str
     title: str
     summary: str
     category: str
@@ -138,14 +144,16 @@ class Prompt:
 class Catalog:
     build: dict[str, Any]
     practices: tuple[PracticeEntry, ...]
-    prompts: dict[str, Prompt] = field(default_factory=dict)
+    prompts: dict[str, dict[str, Prompt]] = field(default_factory=dict)
+    """By language, then by name."""
     crisis: dict[str, CrisisWords] = field(default_factory=dict)
     library: dict[str, Any] = field(default_factory=dict)
     """JSON-ready (`library_data.to_catalog`): only the service reads it into types."""
     schema: int = SCHEMA
 
-    def practice(self, practice_id: str) -> PracticeEntry | None:
-        return next((p for p in self.practices if p.practice_id == practice_id), None)
+    def practice(self, practice_id: str, language: str = "en") -> PracticeEntry | None:
+        return next((p for p in self.practices
+                     if p.practice_id == practice_id and p.language == language), None)
 
     def files(self) -> list[StoredFile]:
         """Every audio file the catalog names, once each."""
@@ -155,7 +163,7 @@ class Catalog:
                 seen[variant.file] = StoredFile(variant.file, variant.bytes, variant.sha256)
                 for segment in variant.phone:
                     seen[segment.file] = StoredFile(segment.file, segment.bytes, segment.sha256)
-        for prompt in self.prompts.values():
+        for prompt in (p for by_name in self.prompts.values() for p in by_name.values()):
             seen[prompt.file] = StoredFile(prompt.file, prompt.bytes, prompt.sha256)
         return list(seen.values())
 
@@ -163,7 +171,8 @@ class Catalog:
 def to_json(catalog: Catalog) -> str:
     data = {"schema": catalog.schema, "build": catalog.build,
             "practices": [asdict(p) for p in catalog.practices],
-            "prompts": {name: asdict(p) for name, p in sorted(catalog.prompts.items())},
+            "prompts": {lang: {name: asdict(p) for name, p in sorted(by_name.items())}
+                        for lang, by_name in sorted(catalog.prompts.items())},
             "crisis": {lang: asdict(w) for lang, w in sorted(catalog.crisis.items())},
             "library": catalog.library}
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
@@ -176,8 +185,9 @@ def from_json(text: str) -> Catalog:
     return Catalog(
         build=data["build"],
         practices=tuple(_practice(p) for p in data["practices"]),
-        prompts={name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
-                 for name, p in data.get("prompts", {}).items()},
+        prompts={lang: {name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
+                        for name, p in by_name.items()}
+                 for lang, by_name in data.get("prompts", {}).items()},
         crisis={lang: CrisisWords(tuple(w["crisis"]), tuple(w["not_crisis"]))
                 for lang, w in data["crisis"].items()},
         library=data["library"],
@@ -187,7 +197,7 @@ def from_json(text: str) -> Catalog:
 def _practice(data: dict[str, Any]) -> PracticeEntry:
     return PracticeEntry(
         **{k: tuple(data[k]) for k in ("aliases", "tags", "sources")},
-        **{k: data[k] for k in ("practice_id", "title", "summary", "category")},
+        **{k: data[k] for k in ("practice_id", "language", "title", "summary", "category")},
         steps=tuple(StepInfo(s["title"], s["min_minutes"], tuple(s["text"]))
                     for s in data["steps"]),
         variants=tuple(Variant(

@@ -18,8 +18,9 @@ from pathlib import Path
 from .build import DEFAULT_JOBS
 from .config import DEFAULT_CRISIS_DIR, DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR
 from .errors import AudioBuildError, ScriptErrors
+from .language import DEFAULT_LANGUAGE
 from .lexicon import load_crisis_lexicons
-from .library import load_library
+from .library import load_languages, load_library
 from .library_data import load_library_data
 from .outputs import write_if_changed
 from .timing import estimate_variant, words_per_minute
@@ -65,7 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=run_list)
     build = commands.add_parser("build", help="build the audio library and catalog")
     build.add_argument("--only", nargs="+", default=[], metavar="ID", help="practice ids")
-    build.add_argument("--engine", choices=["piper", "kokoro", "gtts"], default="piper")
+    build.add_argument("--language", action="append", default=[], metavar="CODE",
+                       help="build only this language (en, es; repeatable; default: all)")
+    build.add_argument("--engine", choices=["piper", "kokoro", "gtts"],
+                       help="engine for the languages built (default: each language's own, "
+                       "from scripts/prompts/<lang>.yaml: English Piper, Spanish Kokoro); "
+                       "without --language it applies to English only")
     build.add_argument("--voice", help="Piper .onnx voice path or name; Kokoro voice name "
                        "(ef_dora, em_alex, af_heart, am_michael) or style file (model: "
                        "KOKORO_MODEL); gTTS 'lang[:tld]'")
@@ -74,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="practices built in parallel (default: one per core, at most 4)")
     build.add_argument("--scripts", nargs="+", type=Path, default=[], metavar="PATH")
     build.add_argument("--crisis-line", default=os.environ.get("CRISIS_LINE", "988"))
+    build.add_argument("--crisis-line-es", default=os.environ.get("CRISIS_LINE_ES", ""),
+                       help="a crisis line of its own for Spanish speakers (default: the main "
+                       "line, with 988's 'press 2 for Spanish')")
     build.add_argument("--crisis-dir", type=Path, default=DEFAULT_CRISIS_DIR)
     build.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
     build.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
@@ -91,13 +100,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    library = load_library(args.paths)
+    libraries = load_languages(args.paths)
+    library = libraries[DEFAULT_LANGUAGE]
     if not args.paths or args.library != DEFAULT_LIBRARY_PATH:
-        load_library_data(library.practices, args.library, args.prompts_dir)
+        load_library_data(library.practices, args.library, args.prompts_dir,
+                          {code: lib.practices for code, lib in libraries.items()})
     lexicons = load_crisis_lexicons(args.crisis_dir)
-    count = len(library.practices)
-    print(f"{count} practice{'s' if count != 1 else ''} and {len(lexicons)} crisis "
-          f"lexicon{'s' if len(lexicons) != 1 else ''} checked, no problems")
+    count = sum(len(lib.practices) for lib in libraries.values())
+    languages = ", ".join(sorted(libraries))
+    print(f"{count} practice{'s' if count != 1 else ''} ({languages}) and {len(lexicons)} "
+          f"crisis lexicon{'s' if len(lexicons) != 1 else ''} checked, no problems")
     return 0
 
 
@@ -132,11 +144,21 @@ def run_build(args: argparse.Namespace) -> int:
     from .progress import ProgressReporter, format_summary
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    languages = tuple(args.language)
+    if (args.engine or args.voice) and not languages:
+        languages = (DEFAULT_LANGUAGE,)
+        print("--engine/--voice without --language: building English only "
+              "(add --language es to build Spanish with them)", file=sys.stderr)
     config = BuildConfig(out_dir=args.out, scripts=tuple(args.scripts), only=tuple(args.only),
                          engine=args.engine, voice=args.voice, jobs=max(1, args.jobs),
+                         languages=languages,
                          crisis_line=args.crisis_line, crisis_dir=args.crisis_dir,
+                         own_crisis_lines={"es": args.crisis_line_es} if args.crisis_line_es
+                         else {},
                          library_path=args.library, prompts_dir=args.prompts_dir)
-    total = len(args.only) or len(load_library(args.scripts).practices)
+    libraries = load_languages(args.scripts)
+    built = [lib for code, lib in libraries.items() if not languages or code in languages]
+    total = len(args.only) * len(built) or sum(len(lib.practices) for lib in built)
     summary = build_library(config, progress=ProgressReporter(total))
     print(format_summary(summary))
     for failure in summary.failures:

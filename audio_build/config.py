@@ -6,7 +6,7 @@ importing each other; `build` re-exports it for callers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_LIBRARY_PATH = Path("scripts/library.yaml")
@@ -21,8 +21,13 @@ class BuildConfig:
     out_dir: Path = Path("build")
     scripts: tuple[Path, ...] = ()
     only: tuple[str, ...] = ()
-    engine: str = "piper"
+    engine: str | None = None
+    """The engine for the languages built (None: each language's own, from its prompts file's
+    `language.engine`, else Piper)."""
     voice: str | None = None
+    """The voice for the languages built (None: the language's voice for its engine)."""
+    languages: tuple[str, ...] = ()
+    """Languages to build (empty: every language the library has)."""
     jobs: int = 1
     library_path: Path = DEFAULT_LIBRARY_PATH
     """Needs, the first practice and the phone menus (`library_data.py`)."""
@@ -31,6 +36,9 @@ class BuildConfig:
     crisis_dir: Path = DEFAULT_CRISIS_DIR
     """`<language>.yaml` crisis lexicons (`lexicon.py`); English is required."""
     crisis_line: str = "988"
+    own_crisis_lines: dict[str, str] = field(default_factory=dict)
+    """A language's own crisis line, where the deployment has one (`es`: CRISIS_LINE_ES);
+    otherwise its speakers are told the main line as its prompts file says."""
     cache_dir: Path | None = None
     """Where synthesized sentences are kept; default `<out_dir>/cache`."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ScriptError, ScriptErrors
+from .language import DEFAULT_LANGUAGE, LANGUAGES
 from .parse import load_script
 from .script import PracticeScript
 
@@ -71,6 +72,50 @@ def load_library(paths: Sequence[Path] = ()) -> Library:
     if errors:
         raise ScriptErrors(errors)
     return Library(tuple(sorted(practices, key=lambda p: p.practice_id)))
+
+
+def load_languages(paths: Sequence[Path] = ()) -> dict[str, Library]:
+    """The library in every language: English from `paths` (default scripts/meditations), and
+    each other language from the folder of its code inside them (`scripts/meditations/es/`).
+    Every language must hold the same practices as English: a practice missing from one, or
+    found only in one, is an error naming the file to add. Raises `ScriptErrors` with all."""
+    english = load_library(paths)
+    libraries = {DEFAULT_LANGUAGE: english}
+    folders = [p for p in (paths or [DEFAULT_SCRIPTS_DIR]) if p.is_dir()]
+    errors: list[ScriptError] = []
+    for code in LANGUAGES:
+        found = [folder / code for folder in folders if (folder / code).is_dir()]
+        if code == DEFAULT_LANGUAGE or not found:
+            continue
+        try:
+            libraries[code] = load_library(found)
+        except ScriptErrors as failure:
+            errors.extend(failure.errors)
+            continue
+        errors.extend(_same_practices(english, libraries[code], found[0]))
+    if errors:
+        raise ScriptErrors(errors)
+    return libraries
+
+
+def _same_practices(english: Library, other: Library, folder: Path) -> list[ScriptError]:
+    ids = {p.practice_id: p for p in english.practices}
+    theirs = {p.practice_id: p for p in other.practices}
+    errors = [ScriptError(str(folder / f"{pid}.md"), 0, 0,
+                          f"no {folder.name} script for '{pid}'",
+                          f"write {folder / (pid + '.md')}, adapted from {ids[pid].path}")
+              for pid in sorted(set(ids) - set(theirs))]
+    errors += [ScriptError(str(theirs[pid].path), 1, 1, f"'{pid}' has no English script",
+                           f"name it after an English practice ({', '.join(sorted(ids))}) "
+                           "or add the English one")
+               for pid in sorted(set(theirs) - set(ids))]
+    for pid in sorted(set(ids) & set(theirs)):
+        if ids[pid].lengths != theirs[pid].lengths:
+            errors.append(ScriptError(
+                str(theirs[pid].path), 1, 1,
+                f"lengths {list(theirs[pid].lengths)} differ from the English "
+                f"{list(ids[pid].lengths)}", "give every language the same lengths"))
+    return errors
 
 
 def check_unique(practices: Iterable[PracticeScript]) -> list[ScriptError]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,18 @@ class Language:
     templates: dict[str, str]
     spoken: dict[str, str]
     prompts: dict[str, str]
+    crisis_via: str = "{line}"
+    """How the main crisis line is told to speakers of this language ("{line}, and press 2 for
+    Spanish"), when the deployment gives the language no line of its own."""
+    engine: str | None = None
+    """The engine this language's library is built with by default (None: the build's)."""
+    voices: dict[str, str] = default(default_factory=dict)
+    """The voice for each engine (an engine not named: its default voice)."""
+
+    def crisis_line(self, main: str, own: str = "") -> str:
+        """The crisis line as this language says it: its own line, or the main one with how to
+        reach this language's service (`spoken_number` digits for a recording)."""
+        return own or self.crisis_via.format(line=main)
 
     def number(self, value: int) -> str:
         return self.numbers[value] if 0 <= value < len(self.numbers) else str(value)
@@ -115,8 +128,13 @@ class LibraryData:
 
 def load_library_data(practices: Sequence[PracticeScript],
                       library_path: Path = DEFAULT_LIBRARY_PATH,
-                      prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> LibraryData:
-    """The library data checked against `practices`; raises `ScriptErrors` with every problem."""
+                      prompts_dir: Path = DEFAULT_PROMPTS_DIR,
+                      translations: Mapping[str, Sequence[PracticeScript]] | None = None
+                      ) -> LibraryData:
+    """The library data checked against `practices` (English) and each language's prompts file
+    against that language's practices (`translations`, from `library.load_languages`; a
+    language without its own scripts is checked against the English ones); raises
+    `ScriptErrors` with every problem."""
     errors: list[ScriptError] = []
     shape = load_located(library_path)
     first, needs, keys, menus = _library(shape, {p.practice_id: p for p in practices}, errors)
@@ -126,7 +144,8 @@ def load_library_data(practices: Sequence[PracticeScript],
         errors.append(ScriptError(str(prompts_dir / "en.yaml"), 0, 0, "no English prompts file",
                                   "restore scripts/prompts/en.yaml"))
     for path in files:
-        languages[path.stem] = _language(load_located(path), needs, practices, errors)
+        own = (translations or {}).get(path.stem) or practices
+        languages[path.stem] = _language(load_located(path), needs, own, errors)
     if errors:
         raise ScriptErrors(errors)
     return LibraryData(first, needs, keys, menus, languages)
@@ -286,6 +305,11 @@ def _language(doc: Located, needs: Sequence[Need], practices: Sequence[PracticeS
               if str(k) in ids}  # labels of practices this library lacks: kept out, as needs
     for practice_id, label in labels.items():
         _check_fields(doc, ("menu_labels", practice_id), label, LABEL_FIELDS, errors)
+    crisis_via = " ".join(str(info.get("crisis_line") or "{line}").split())
+    _check_fields(doc, ("language", "crisis_line"), crisis_via, frozenset({"line"}), errors)
+    if "{line}" not in crisis_via:
+        errors.append(doc.error(("language", "crisis_line"), "crisis_line never says the line",
+                                "write {line} where the number goes"))
     return Language(
         code=doc.path.stem, name=str(info.get("name", doc.path.stem)),
         locale=str(info.get("locale", doc.path.stem)), numbers=numbers,
@@ -298,7 +322,10 @@ def _language(doc: Located, needs: Sequence[Need], practices: Sequence[PracticeS
         templates=_texts(doc, data, "templates", TEMPLATES, errors),
         spoken=_texts(doc, data, "spoken", SPOKEN, errors),
         prompts=_texts(doc, data, "prompts", dict.fromkeys(PROMPTS, PROMPT_FIELDS), errors,
-                       extra_ok=True))
+                       extra_ok=True),
+        crisis_via=crisis_via,
+        engine=str(info["engine"]) if info.get("engine") else None,
+        voices={str(k): str(v) for k, v in (info.get("voices") or {}).items()})
 
 
 def _need_words(doc: Located, raw: Any, needs: Sequence[Need], errors: list[ScriptError]
@@ -390,11 +417,13 @@ def spoken_number(number: str) -> str:
 
 
 def prompt_texts(data: LibraryData, practices: Sequence[PracticeScript], language: str,
-                 crisis_line: str) -> dict[str, str]:
-    """Every sentence recorded for the phone in `language`, by prompt name."""
+                 crisis_line: str, own_line: str = "") -> dict[str, str]:
+    """Every sentence recorded for the phone in `language`, by prompt name. `crisis_line` is the
+    main line; `own_line` this language's own, if the deployment has one (CRISIS_LINE_ES)."""
     words = data.languages[language]
-    texts = {name: text.replace("{crisis_line}", spoken_number(crisis_line))
-             for name, text in words.prompts.items()}
+    line = words.crisis_line(spoken_number(crisis_line),
+                             spoken_number(own_line) if own_line else "")
+    texts = {name: text.replace("{crisis_line}", line) for name, text in words.prompts.items()}
     for practice in practices:
         texts[f"resume_{practice.practice_id}"] = words.templates["resume"].format(
             title=practice.title)
@@ -456,5 +485,5 @@ def _language_json(language: Language) -> dict[str, Any]:
             "first_why": language.first_why,
             "commands": {k: list(v) for k, v in language.commands.items()},
             "words": {k: list(v) for k, v in language.words.items()},
-            "spoken": language.spoken,
+            "spoken": language.spoken, "crisis_line": language.crisis_via,
             "templates": {k: v for k, v in language.prompts.items() if "{crisis_line}" in v}}

@@ -50,12 +50,30 @@ def test_catalog_round_trip_between_build_and_service(built_library):
     built = from_json(text)
     assert from_json(to_json(built)) == built
     served = parse_catalog(text)
-    assert [p.practice_id for p in served.practices] == [p.practice_id for p in built.practices]
+    assert served.language == "en" and served.languages == ("en", "es")
+    assert [p.practice_id for p in served.practices] == [
+        p.practice_id for p in built.practices if p.language == "en"]
+    spanish = served.in_language("es")
+    assert spanish.language == "es" and spanish.in_language("en") is served
+    assert [p.practice_id for p in spanish.practices] == [
+        p.practice_id for p in built.practices if p.language == "es"]
+    assert spanish.get("loving-kindness").title == "Bondad amorosa"
+    assert spanish.match("amor bondadoso") is spanish.get("loving-kindness")
+    assert spanish.get("loving-kindness").variants[0].file != loving_file(served)
+    assert spanish.prompts["greeting"].text.startswith("Te damos la bienvenida")
+    assert "9 8 8, y oprime el 2 para español" in spanish.prompts["greeting"].text
+    assert served.files() == spanish.files()
+    assert {v.file for p in spanish.practices for v in p.variants} <= served.files()
+    assert served.in_language("fr") is served  # a language not built: English
     loving = served.get("loving-kindness")
     assert served.match("Metta!") is loving and served.match("loving kindness") is loving
     assert loving.nearest_variant(4).minutes == 5
     assert loving.nearest_variant(3).minutes == 1  # a tie goes to the shorter one
     assert loving.nearest_variant(None).minutes == 1
+
+
+def loving_file(catalog) -> str:
+    return catalog.get("loving-kindness").variants[0].file
 
 
 def test_audio_is_served_with_ranges(client, built_library):
@@ -77,8 +95,9 @@ def test_healthz_and_catalog_json(client):
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json["status"] == "ok"
     assert health.json["practices"] == 6
+    assert health.json["languages"] == {"en": 6, "es": 6}
     with client.get("/catalog.json") as response:
-        assert response.json["schema"] == 3
+        assert response.json["schema"] == 4
 
 
 def test_healthz_not_ready_without_database(app_config):

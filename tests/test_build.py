@@ -196,13 +196,17 @@ def test_phone_segments_are_8khz_wav_and_match_the_catalog(built):
 def test_catalog_contents_and_hashes(built):
     root, _, _, catalog = built
     data = json.loads((root / "build" / "catalog.json").read_text())
-    assert data["schema"] == 3
+    assert data["schema"] == 4
     assert "want to die" in data["crisis"]["en"]["crisis"]
     assert "not suicidal" in data["crisis"]["en"]["not_crisis"]
     assert data["build"]["engine"] == "piper"
     assert data["build"]["voice"] == "en_US-joe-medium"
     assert "CC0" in data["build"]["licence"] and data["build"]["built_at"]
+    assert list(data["build"]["voices"]) == ["en"]  # no Spanish scripts here: none built
+    assert data["build"]["voices"]["en"]["voice"] == "en_US-joe-medium"
+    assert list(data["prompts"]) == ["en"]
     practice = data["practices"][0]
+    assert practice["language"] == "en"
     assert practice["aliases"] == ["test breath", "testing breath"]
     assert practice["steps"][1] == {"title": "Staying", "min_minutes": 2,
                                     "text": ["Stay with the next breath, and the next."]}
@@ -211,12 +215,12 @@ def test_catalog_contents_and_hashes(built):
         assert path.stat().st_size == stored.bytes
         assert sha256_file(path) == stored.sha256
         assert stored.sha256[:16] in path.name
-    prompt = catalog.prompts["greeting"]
+    prompt = catalog.prompts["en"]["greeting"]
     assert prompt.text == PROMPT and prompt.duration_ms > 1000
     assert catalog.library["first"] == "test-breath"
     assert catalog.library["menus"] == [{"name": "main", "pages": [[
         {"key": "1", "practice_id": "test-breath", "minutes": None}]]}]
-    assert catalog.prompts["menu_main_1"].text.startswith("For Test Breath, press one.")
+    assert catalog.prompts["en"]["menu_main_1"].text.startswith("For Test Breath, press one.")
 
 
 def test_skill_model_is_made_from_the_library_not_by_the_build(built, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -110,7 +111,8 @@ def library():
 def test_the_library_checks_clean():
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "14 practices and 2 crisis lexicons checked, no problems"
+    assert result.stdout.strip() == ("28 practices (en, es) and 2 crisis lexicons checked, "
+                                     "no problems")
 
 
 def test_the_library_has_the_fourteen_practices(library):
@@ -158,3 +160,59 @@ def test_spanish_aliases_collide_whatever_their_accents(tmp_path):
     (error,) = caught.value.errors
     assert error.format().startswith(f"{other}:4:28: alias 'compasion' also names "
                                      "'loving-kindness'")
+
+
+def _copy_fixture(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "meditations"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "library", folder,
+                    ignore=shutil.ignore_patterns("library.yaml"))
+    return folder
+
+
+def test_every_language_holds_the_same_practices(tmp_path):
+    from audio_build.library import load_languages
+
+    folder = _copy_fixture(tmp_path)
+    libraries = load_languages([folder])
+    assert sorted(libraries) == ["en", "es"]
+    assert [p.language for p in libraries["es"].practices] == ["es"] * 6
+    assert libraries["es"].get("the-pause").title == "La pausa"
+    (folder / "es" / "the-pause.md").unlink()
+    text = (folder / "es" / "end-of-shift.md").read_text(encoding="utf-8")
+    (folder / "es" / "end-of-shift.md").write_text(
+        text.replace("lengths: [1, 3]", "lengths: [1, 5]").replace("(3+ min)", "(5+ min)"))
+    (folder / "es" / "extra.md").write_text(
+        text.replace("Fin del turno", "Extra").replace("[fin del turno, después del trabajo]",
+                                                       "[otra cosa]"))
+    with pytest.raises(ScriptErrors) as failure:
+        load_languages([folder])
+    messages = [error.format() for error in failure.value.errors]
+    assert any(m.startswith(f"{folder / 'es' / 'the-pause.md'}:0:0: no es script for "
+                            "'the-pause'") and "adapted from" in m for m in messages), messages
+    assert any("extra.md" in m and "'extra' has no English script" in m for m in messages)
+    assert any("end-of-shift.md" in m and "lengths [1, 5] differ from the English [1, 3]" in m
+               for m in messages)
+
+
+def test_a_spanish_prompts_file_is_checked_against_the_spanish_practices(tmp_path):
+    import shutil
+
+    from audio_build.library import load_languages
+    from audio_build.library_data import load_library_data
+
+    folder = _copy_fixture(tmp_path)
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "scripts" / "prompts", prompts)
+    spanish = prompts / "es.yaml"
+    text = spanish.read_text(encoding="utf-8")
+    spanish.write_text(text.replace('crisis_line: "{line}, y oprime el 2 para español"',
+                                    'crisis_line: "oprime el 2 para español"'))
+    libraries = load_languages([folder])
+    with pytest.raises(ScriptErrors) as failure:
+        load_library_data(libraries["en"].practices,
+                          ROOT / "tests" / "fixtures" / "library" / "library.yaml", prompts,
+                          {code: lib.practices for code, lib in libraries.items()})
+    (error,) = failure.value.errors
+    assert error.path == str(spanish) and "crisis_line never says the line" in error.message

@@ -1,5 +1,6 @@
-"""Proof by addition: two new practices and a new need, added as data only (scripts, library.yaml,
-the need's words in prompts/en.yaml), built, and reached on every channel with no code change —
+"""Proof by addition: two new practices and a new need, added as data only (scripts in English
+and Spanish, library.yaml, the need's words in prompts/en.yaml and es.yaml), built, and reached
+on every channel with no code change —
 Alexa by name and by feeling, the phone by keys through its menus and by speech, the web page and
 the podcast feed."""
 
@@ -60,6 +61,52 @@ Let yourself feel it for a moment. [practice 10s]
 Take it with you as you go back.
 """
 
+NOCHE = """\
+---
+title: Pausa del turno de noche
+summary: Una pausa corta para la madrugada, cuando el piso está en calma y tú no.
+aliases: [pausa de madrugada, las tres de la mañana]
+category: night-shift
+lengths: [1]
+tags: [any, standing-ok, eyes-open-ok]
+sources: ["Seppala et al. 2014, Emotion"]
+---
+
+## Notar la hora
+Es tarde, y tu cuerpo lo sabe. [pause 2s]
+Deja que los hombros bajen un poco. [practice 10s]
+
+## De vuelta al piso
+Suelta el aire despacio, y vuelve con las personas que cuidas.
+"""
+
+GRACIAS = """\
+---
+title: Un momento de gratitud
+summary: Treinta segundos para notar una cosa que salió bien hoy.
+aliases: [una cosa buena, momento de gratitud]
+category: compassion-training
+lengths: [1]
+tags: [any, seated]
+sources: ["Seppala et al. 2014, Emotion"]
+---
+
+## Una cosa buena
+Piensa en una cosa pequeña que salió bien hoy. [pause 2s]
+Déjate sentirla un momento. [practice 10s]
+
+## Volver
+Llévala contigo al regresar.
+"""
+
+PALABRAS = """\
+  night-shift:
+    title: En el turno de noche
+    line: Para la madrugada, cuando el piso está en calma y tú no.
+    why: En la madrugada, una pausa corta te ayuda a llegar a la mañana.
+    words: [turno de noche, la madrugada, de noche, velada]
+"""
+
 NEED_WORDS = """\
   night-shift:
     title: On a night shift
@@ -77,6 +124,8 @@ def grown(built_library: Path, tmp_path_factory) -> Path:
     shutil.copytree(FIXTURE, scripts, ignore=shutil.ignore_patterns("library.yaml"))
     (scripts / "night-shift-reset.md").write_text(NIGHT, encoding="utf-8")
     (scripts / "moment-of-thanks.md").write_text(THANKS, encoding="utf-8")
+    (scripts / "es" / "night-shift-reset.md").write_text(NOCHE, encoding="utf-8")
+    (scripts / "es" / "moment-of-thanks.md").write_text(GRACIAS, encoding="utf-8")
     library = (FIXTURE / "library.yaml").read_text(encoding="utf-8")
     library = library.replace("  - need: end-of-shift\n",
                               "  - need: end-of-shift\n  - need: night-shift\n")
@@ -87,6 +136,10 @@ def grown(built_library: Path, tmp_path_factory) -> Path:
     text = english.read_text(encoding="utf-8")
     english.write_text(text.replace("\n# Said when someone asks", NEED_WORDS + "\n# Said when "
                                     "someone asks", 1), encoding="utf-8")
+    spanish = root / "prompts" / "es.yaml"
+    text = spanish.read_text(encoding="utf-8")
+    spanish.write_text(text.replace("\nfirst_why:", PALABRAS + "\nfirst_why:", 1),
+                       encoding="utf-8")
     out = root / "build"
     shutil.copytree(built_library, out, copy_function=os.link,
                     ignore=shutil.ignore_patterns(".lock"))
@@ -114,6 +167,9 @@ def test_the_catalog_has_the_new_practices_need_and_menu_keys(app):
     assert keyed["night-shift-reset"] == ("more", "2")
     assert keyed["moment-of-thanks"] == ("more", "3")
     assert "Night Shift Reset, press two" in catalog.prompts["menu_more_1"].text
+    spanish = catalog.in_language("es")
+    assert spanish.get("night-shift-reset").title == "Pausa del turno de noche"
+    assert "Pausa del turno de noche, oprime dos" in spanish.prompts["menu_more_1"].text
 
 
 def test_alexa_reaches_them_by_name_and_by_feeling(app, grown, capsys):

@@ -68,6 +68,8 @@ def healthz():  # type: ignore[no-untyped-def]
         reasons.append("no catalog is loaded")
     body = {"status": "not ready" if reasons else "ok", "database": database, "catalog": catalog,
             "practices": len(source.get().practices),
+            "languages": {code: len(source.get().in_language(code).practices)
+                          for code in source.get().languages},
             "schema": None if schema is None else {
                 "current": schema.current, "expected": schema.head, "state": schema.state}}
     if reasons:

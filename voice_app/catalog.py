@@ -1,7 +1,11 @@
-"""The service's view of `build/catalog.json` (schema 3, written by `audio_build.catalog`).
+"""The service's view of `build/catalog.json` (schema 4, written by `audio_build.catalog`).
 
 The only module in voice_app that knows the JSON layout. It never parses scripts or runs TTS.
 `CatalogSource` reloads the file when the build replaces it, so a rebuild needs no restart.
+
+A `Catalog` is one language's view of the library: its practices and prompts, with the library
+data, crisis lexicons and build shared by every language. `catalog.in_language("es")` is the
+Spanish view; a practice has the same id in every language.
 """
 
 from __future__ import annotations
@@ -10,18 +14,18 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .crisis import CrisisLexicon
+from .library import DEFAULT_LANGUAGE, Library, parse_library
 from .library import EMPTY as EMPTY_LIBRARY
-from .library import Library, parse_library
 from .normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = 3
+SCHEMA = 4
 RELOAD_CHECK_S = 2.0
 
 
@@ -81,6 +85,8 @@ class Practice:
     sources: tuple[str, ...]
     steps: tuple[Step, ...]
     variants: tuple[Variant, ...]
+    language: str = DEFAULT_LANGUAGE
+    """The language the practice speaks; its id is the same in every language."""
 
     @property
     def lengths(self) -> tuple[int, ...]:
@@ -111,12 +117,32 @@ class Prompt:
 @dataclass(frozen=True)
 class Catalog:
     practices: tuple[Practice, ...]
+    """This view's language's practices."""
     prompts: dict[str, Prompt]
+    """This view's language's recorded phone prompts, by name."""
     build: dict[str, Any]
     crisis: dict[str, CrisisLexicon]
     """Crisis lexicons by language (always one for "en" in a built catalog)."""
     library: Library
     """Needs, menus and the words of each language (`library.py`)."""
+    language: str = DEFAULT_LANGUAGE
+    views: dict[str, Catalog] = field(default_factory=dict, compare=False, repr=False)
+    """Every language's view, shared by all of them (`in_language`)."""
+    all_files: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages with practices built, English first."""
+        return tuple(sorted((code for code, view in self.views.items() if view.practices),
+                            key=lambda code: (code != DEFAULT_LANGUAGE, code)))
+
+    def in_language(self, code: str) -> Catalog:
+        """The view in `code`; the English view when that language has no practices built (a
+        listener then hears English practices rather than none)."""
+        view = self.views.get(code)
+        if view is not None and view.practices:
+            return view
+        return self.views.get(DEFAULT_LANGUAGE, self)
 
     def get(self, practice_id: str) -> Practice | None:
         return next((p for p in self.practices if p.practice_id == practice_id), None)
@@ -132,11 +158,16 @@ class Catalog:
                 return practice
         return None
 
-    def files(self) -> set[str]:
-        """Every file name under the build dir the catalog names (what /audio may serve)."""
-        names = {v.file for p in self.practices for v in p.variants}
-        names |= {s.file for p in self.practices for v in p.variants for s in v.phone}
-        return names | {p.file for p in self.prompts.values()}
+    def files(self) -> frozenset[str]:
+        """Every file name under the build dir the catalog names, in every language (what
+        /audio may serve)."""
+        return self.all_files
+
+
+def _files(practices: tuple[Practice, ...], prompts: dict[str, Prompt]) -> set[str]:
+    names = {v.file for p in practices for v in p.variants}
+    names |= {s.file for p in practices for v in p.variants for s in v.phone}
+    return names | {p.file for p in prompts.values()}
 
 
 EMPTY = Catalog(practices=(), prompts={}, build={}, crisis={}, library=EMPTY_LIBRARY)
@@ -146,20 +177,32 @@ def parse_catalog(text: str) -> Catalog:
     data = json.loads(text)
     if data.get("schema") != SCHEMA:
         raise ValueError(f"catalog schema {data.get('schema')!r}, this service reads {SCHEMA}")
-    return Catalog(
-        practices=tuple(_practice(p) for p in data["practices"]),
-        prompts={name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
-                 for name, p in data.get("prompts", {}).items()},
-        build=data.get("build", {}),
-        crisis={lang: CrisisLexicon(tuple(words["crisis"]), tuple(words["not_crisis"]))
-                for lang, words in data["crisis"].items()},
-        library=parse_library(data["library"]),
-    )
+    practices = tuple(_practice(p) for p in data["practices"])
+    prompts = {lang: {name: Prompt(**{**p, "marks_ms": tuple(p.get("marks_ms", ()))})
+                      for name, p in by_name.items()}
+               for lang, by_name in data.get("prompts", {}).items()}
+    build = data.get("build", {})
+    crisis = {lang: CrisisLexicon(tuple(words["crisis"]), tuple(words["not_crisis"]))
+              for lang, words in data["crisis"].items()}
+    library = parse_library(data["library"])
+    codes = {DEFAULT_LANGUAGE, *prompts, *(p.language for p in practices)}
+    views: dict[str, Catalog] = {}
+    files: set[str] = set()
+    for code in codes:
+        own = tuple(p for p in practices if p.language == code)
+        files |= _files(own, prompts.get(code, {}))
+    for code in codes:
+        views[code] = Catalog(
+            practices=tuple(p for p in practices if p.language == code),
+            prompts=prompts.get(code, {}), build=build, crisis=crisis, library=library,
+            language=code, views=views, all_files=frozenset(files))
+    return views[DEFAULT_LANGUAGE]
 
 
 def _practice(data: dict[str, Any]) -> Practice:
     return Practice(
-        practice_id=data["practice_id"], title=data["title"], summary=data["summary"],
+        practice_id=data["practice_id"], language=data["language"], title=data["title"],
+        summary=data["summary"],
         category=data["category"], aliases=tuple(data["aliases"]), tags=tuple(data["tags"]),
         sources=tuple(data["sources"]),
         steps=tuple(Step(s["title"], s["min_minutes"], tuple(s["text"])) for s in data["steps"]),

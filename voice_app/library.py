@@ -6,7 +6,7 @@ service holds no practice id, title, need or feeling word of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,16 @@ class Language:
     templates: dict[str, str]
     """Recorded prompts that name the crisis line, unfilled: `<Say>` them with the configured
     line when the recording names another."""
+    crisis_via: str = "{line}"
+    """How the main crisis line is told in this language ("{line}, y oprime el 2 para
+    español") when the deployment gives the language no line of its own."""
+
+    def crisis_line(self, main: str, own: str = "",
+                    say: Callable[[str], str] = lambda number: number) -> str:
+        """The crisis line as this language says it: its own line (CRISIS_LINE_ES) or the main
+        one with how to reach this language's service; `say` renders a number (digits spoken
+        one by one, SSML, ...)."""
+        return say(own) if own else self.crisis_via.format(line=say(main))
 
     def number(self, value: int) -> str:
         return self.numbers[value] if 0 <= value < len(self.numbers) else str(value)
@@ -113,4 +123,5 @@ def _language(code: str, data: dict[str, Any]) -> Language:
         first_why=data["first_why"],
         commands={k: tuple(v) for k, v in data["commands"].items()},
         words={k: tuple(v) for k, v in data["words"].items()},
-        spoken=dict(data["spoken"]), templates=dict(data["templates"]))
+        spoken=dict(data["spoken"]), templates=dict(data["templates"]),
+        crisis_via=data.get("crisis_line", "{line}"))

@@ -47,6 +47,11 @@ class Settings:
     CRISIS_LINE: str = "988"
     """Named wherever we say this is not a crisis service, and in every crisis response (call or
     text)."""
+    CRISIS_LINE_ES: str = ""
+    """A crisis line of its own for Spanish speakers. Empty (the default): they are told
+    CRISIS_LINE and, as 988 answers in Spanish on option 2, to press 2 (scripts/prompts/es.yaml
+    `language.crisis_line`). Build with the same value (`--crisis-line-es`, or the environment)
+    so the recorded prompts say it."""
     CRISIS_DIAL: str = "988"
     """The number the phone hotline dials when a caller in crisis asks to be connected. Twilio
     routes voice calls to 988 (since July 2022); for a provider that cannot dial three-digit
@@ -129,7 +134,7 @@ def _convert(name: str, raw: Any, kind: Any) -> Any:
 def check_settings(settings: Settings) -> None:
     if settings.APP_ENV not in ("production", "development", "test"):
         raise SettingsError("APP_ENV must be production, development or test")
-    for name in ("CRISIS_LINE", "CRISIS_DIAL", "SUPPORT_LINE"):
+    for name in ("CRISIS_LINE", "CRISIS_LINE_ES", "CRISIS_DIAL", "SUPPORT_LINE"):
         value = getattr(settings, name)
         if value and not re.fullmatch(r"\+?[0-9][0-9 ().-]{1,20}", value):
             raise SettingsError(f"{name} must be a phone number (digits, an optional leading +), "
