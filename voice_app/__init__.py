@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from .catalog import CatalogSource
+from .checkins import Checkins
 from .settings import load_settings
 from .store import Store
 
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _upgrade_schema(settings.DATABASE_URL)
     app.extensions["settings"] = settings
     app.extensions["store"] = store
+    app.extensions["checkins"] = Checkins(store, settings.CHECKIN)
     app.extensions["catalog"] = CatalogSource(settings.build_dir)
 
     from . import alexa, audio, errors, limits, logs, metrics, phone, retention, web

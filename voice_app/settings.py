@@ -74,6 +74,10 @@ class Settings:
     RETENTION_SWEEP_MINUTES: int = 60
     """Each process prunes at most once per this many minutes, in a background thread after a
     request; 0 leaves pruning to `db prune` alone."""
+    CHECKIN: str = "optional"
+    """The stress check-in before and after a practice: `off` (never asked), `optional`
+    (offered on a listener's first practice, then as they chose) or `on` (asked unless the
+    listener turned it off). See docs/checkin.md."""
     ALEXA_TEST_PKI_DIR: str = ""
     """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
     and read signing certificates from it instead of Amazon's URL. Refused in production."""
@@ -109,6 +113,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         raise SettingsError("RETENTION_DAYS must be 1 or more")
     if settings.RETENTION_SWEEP_MINUTES < 0:
         raise SettingsError("RETENTION_SWEEP_MINUTES must be 0 (off) or more")
+    if settings.CHECKIN not in ("off", "optional", "on"):
+        raise SettingsError(f"CHECKIN must be off, optional or on, not {settings.CHECKIN!r}")
     if serving:
         check_settings(settings)
     return settings

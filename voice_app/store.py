@@ -75,6 +75,30 @@ preferences = sa.Table(
     sa.Index("ix_preferences_updated_at", "updated_at"),
 )
 
+sessions = sa.Table(
+    "sessions", metadata,
+    # one row per practice started on any channel, asked or not (voice_app/checkins.py)
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("listener_key", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("practice_id", sa.String(100), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("language", sa.String(8), nullable=False, server_default="en"),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    # the before question was put (answered or skipped)
+    sa.Column("asked", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("before", sa.SmallInteger, nullable=True),
+    # stored only when it counts (within checkins.AFTER_WINDOW of finished_at)
+    sa.Column("after", sa.SmallInteger, nullable=True),
+    # seconds from finished_at to the after answer, stored whether or not it counts
+    sa.Column("after_delay_s", sa.Integer, nullable=True),
+    sa.Column("after_declined", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_sessions_listener_key_started_at", "listener_key", "started_at"),
+    sa.Index("ix_sessions_started_at", "started_at"),
+)
+
 STATUSES = ("playing", "paused", "stopped", "finished", "retrying")
 """`retrying`: Alexa's player failed once and is trying the same place again."""
 
@@ -168,7 +192,8 @@ class Store:
         self._delete_call = calls.delete().where(calls.c.call_key == call_key)
         self._forget = (progress.delete().where(progress.c.listener_key == key),
                         history.delete().where(history.c.listener_key == key),
-                        preferences.delete().where(preferences.c.listener_key == key))
+                        preferences.delete().where(preferences.c.listener_key == key),
+                        sessions.delete().where(sessions.c.listener_key == key))
         self._get_preferences = sa.select(preferences).where(
             preferences.c.listener_key == key)
         self._schema_revisions = sa.select(sa.column("version_num")).select_from(
@@ -315,9 +340,8 @@ class Store:
     # --- forgetting ------------------------------------------------------------------------
 
     def forget(self, listener_key: str) -> int:
-        """Delete every row kept under `listener_key` (place, history, preferences) in one
-        transaction;
-        the number of rows deleted.
+        """Delete every row kept under `listener_key` (place, history, preferences, sessions
+        and their check-ins) in one transaction; the number of rows deleted.
 
         Live call state is filed under the call, not the listener, and holds the listener key
         only while that call lasts (the hotline deletes it when the call ends)."""

@@ -55,6 +55,7 @@ def alexa():  # type: ignore[no-untyped-def]
         settings=settings, store=current_app.extensions["store"], catalog=catalog,
         listener_key=listener_key(settings.SECRET_KEY, "alexa", user_id(payload) or ""),
         event_ms=request_time_ms(payload) or int(time.time() * 1000),
+        checkins=current_app.extensions["checkins"],
         heard_crisis=heard_crisis(catalog.crisis, slot_texts(payload)))
     response = endpoint.skill.invoke(request_envelope=envelope, context=found)
     return jsonify(endpoint.skill.serializer.serialize(response))

@@ -13,6 +13,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from ..catalog import Catalog
+from ..checkins import Checkins
 from ..settings import Settings
 from ..store import Store
 from .tokens import Token, parse_token
@@ -27,6 +28,8 @@ class Services:
     """HMAC of the Alexa user id: the only identity the skill keeps."""
     event_ms: int
     """The request's own timestamp in ms since the epoch: orders out-of-order events."""
+    checkins: Checkins
+    """The check-in API (`voice_app.checkins`): whether to ask, and where answers go."""
     heard_crisis: bool = False
     """A slot value of this request holds words of crisis (`voice_app.crisis`): only the crisis
     handler may answer it."""
