@@ -37,9 +37,16 @@ test: install
 build: check
 	$(BIN)/python -m audio_build build
 
-run: build
+# English is built first and served at once; Spanish (Kokoro, several times Piper's CPU: tens of
+# minutes on a first build) builds in the background meanwhile, and the service takes it up
+# when its catalog is written, with no restart. Its log is var/build-es.log.
+run: check
 	@mkdir -p var
+	$(BIN)/python -m audio_build build --language en
+	@echo "Building the Spanish library in the background: var/build-es.log"
 	@echo "Serving on http://$(HOST):$(PORT)  (development settings; Ctrl-C to stop)"
+	@$(BIN)/python -m audio_build build --language es > var/build-es.log 2>&1 & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	APP_ENV=development ALEXA_VERIFY=0 $(BIN)/flask --app 'voice_app:create_app()' run --host $(HOST) --port $(PORT)
 
 # Production serving: gunicorn with gunicorn.conf.py. Set the production variables first

@@ -64,10 +64,14 @@ class Practice:
         return f"cb1:{self.practice_id}:{self.minutes}:{self.sha256}"
 
 
-def practices_of(catalog: dict[str, Any]) -> list[Practice]:
-    """Every variant with phone segments in a catalog.json mapping."""
+def practices_of(catalog: dict[str, Any], language: str = "en") -> list[Practice]:
+    """Every variant with phone segments in a catalog.json mapping, in one language (the
+    traffic's callers and listeners speak English; a practice's Spanish audio has other
+    segment starts under the same id)."""
     found = []
     for practice in catalog["practices"]:
+        if practice.get("language", "en") != language:
+            continue
         for variant in practice["variants"]:
             if variant.get("phone"):
                 found.append(Practice(
