@@ -42,6 +42,19 @@ PROMPTS = ("greeting", "choose_length", "starting", "paused", "still_paused", "p
            "forget_withheld")
 """The fixed prompts the hotline plays; each language's prompts file has them all."""
 PROMPT_FIELDS = frozenset({"crisis_line"})
+CHECKIN_TEXTS: dict[str, frozenset[str]] = {
+    "question": frozenset(), "before": frozenset(), "after": frozenset(),
+    "said_back": frozenset({"label"}), "skipped": frozenset(),
+    "support": frozenset({"support_line", "crisis_line"}),
+    "support_no_line": frozenset({"crisis_line"}),
+    "history": frozenset({"count", "before", "after"}), "history_none": frozenset(),
+    "week_lower": frozenset({"count", "points"}), "week_higher": frozenset({"count", "points"}),
+    "week_same": frozenset({"count"}), "week_none": frozenset(),
+    "turned_off": frozenset(), "turned_on": frozenset(), "decimal": frozenset(),
+}
+"""The check-in's sentences (docs/checkin.md), each prompts file's `checkin:` section."""
+CHECKIN_WORDS = ("skip", "off", "on")
+"""Words listened for: skip the question; turn check-ins off; turn them on."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,16 @@ class NeedWords:
 
 
 @dataclass(frozen=True)
+class CheckinWords:
+    """The check-in question, its five labels (1 to 5), what is said around it and the words
+    listened for (`checkin:` in a prompts file)."""
+
+    texts: dict[str, str]
+    labels: tuple[str, ...]
+    words: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     name: str
@@ -99,6 +122,7 @@ class Language:
     """The engine this language's library is built with by default (None: the build's)."""
     voices: dict[str, str] = default(default_factory=dict)
     """The voice for each engine (an engine not named: its default voice)."""
+    checkin: CheckinWords = default(default_factory=lambda: CheckinWords({}, (), {}))
 
     def crisis_line(self, main: str, own: str = "") -> str:
         """The crisis line as this language says it: its own line, or the main one with how to
@@ -325,7 +349,26 @@ def _language(doc: Located, needs: Sequence[Need], practices: Sequence[PracticeS
                        extra_ok=True),
         crisis_via=crisis_via,
         engine=str(info["engine"]) if info.get("engine") else None,
-        voices={str(k): str(v) for k, v in (info.get("voices") or {}).items()})
+        voices={str(k): str(v) for k, v in (info.get("voices") or {}).items()},
+        checkin=_checkin(doc, data, errors))
+
+
+def _checkin(doc: Located, data: dict[str, Any], errors: list[ScriptError]) -> CheckinWords:
+    raw = data.get("checkin")
+    if not isinstance(raw, dict):
+        errors.append(doc.error((), "'checkin' is missing", "add the check-in's question, "
+                                "labels and words (see scripts/prompts/en.yaml)"))
+        return CheckinWords({}, (), {})
+    texts = _texts(doc, {**data, "checkin": {k: v for k, v in raw.items()
+                                           if k not in ("labels", *CHECKIN_WORDS)}},
+                   "checkin", CHECKIN_TEXTS, errors)
+    labels = tuple(" ".join(str(x).split()) for x in raw.get("labels") or ())
+    if len(labels) != 5 or not all(labels):
+        errors.append(doc.error(("checkin", "labels"), "checkin: labels must name the five "
+                                "answers, 1 to 5", "[not at all, a little, moderately, quite a "
+                                "bit, extremely]"))
+    words = _word_lists(doc, data, "checkin", CHECKIN_WORDS, errors)
+    return CheckinWords(texts, labels, words)
 
 
 def _need_words(doc: Located, raw: Any, needs: Sequence[Need], errors: list[ScriptError]
@@ -486,4 +529,6 @@ def _language_json(language: Language) -> dict[str, Any]:
             "commands": {k: list(v) for k, v in language.commands.items()},
             "words": {k: list(v) for k, v in language.words.items()},
             "spoken": language.spoken, "crisis_line": language.crisis_via,
+            "checkin": {"texts": language.checkin.texts, "labels": list(language.checkin.labels),
+                        "words": {k: list(v) for k, v in language.checkin.words.items()}},
             "templates": {k: v for k, v in language.prompts.items() if "{crisis_line}" in v}}

@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .library import CheckinText, Language
+from .normalise import normalise
 from .store import Store, _aware, now, sessions
 
 SCALE = range(1, 6)
@@ -230,6 +232,43 @@ class Checkins:
             return conn.execute(sessions.update().where(*where).values(values)).rowcount > 0
 
         return self.store._run(work)
+
+
+SKIP = "skip"
+
+
+def parse_answer(language: Language, said: str) -> int | str | None:
+    """What a listener said or pressed, as an answer: 1 to 5 (a digit, a number word, or a
+    label: "quite a bit"), `SKIP` (a skip word, or "#"), or None (not an answer: ask again or
+    let it pass). The longest phrase found wins, so "not at all" is 1, not "at all"."""
+    text = said.strip()
+    if text == "#":
+        return SKIP
+    if text in ("1", "2", "3", "4", "5"):
+        return int(text)
+    heard = f" {normalise(text)} "
+    if not heard.strip():
+        return None
+    words: CheckinText = language.checkin
+    candidates: list[tuple[str, int | str]] = [(w, SKIP) for w in words.words.get("skip", ())]
+    candidates += [(label, n) for n, label in enumerate(words.labels, start=1)]
+    candidates += [(language.number(n), n) for n in SCALE if language.numbers]
+    candidates += [(str(n), n) for n in SCALE]
+    found = [(len(normalise(phrase)), value) for phrase, value in candidates
+             if normalise(phrase) and f" {normalise(phrase)} " in heard]
+    if not found:
+        return None
+    longest = max(length for length, _ in found)
+    values = {value for length, value in found if length == longest}
+    return values.pop() if len(values) == 1 else None
+
+
+def checkin_choice(language: Language, said: str) -> bool | None:
+    """"stop asking how I feel" → False; "ask me how I feel" → True; else None."""
+    heard = f" {normalise(said)} "
+    found = [(len(normalise(p)), on) for on, name in ((False, "off"), (True, "on"))
+             for p in language.checkin.words.get(name, ()) if f" {normalise(p)} " in heard]
+    return max(found)[1] if found else None
 
 
 def _paired() -> tuple[Any, ...]:

@@ -1,4 +1,4 @@
-"""The library's own data as the service reads it from the catalog (`library`, schema 3): needs,
+"""The library's own data as the service reads it from the catalog (`library`, schema 4): needs,
 the practice to begin with, the phone menus and their reserved keys, and per language the words
 the service says and listens for. Written by `audio_build.library_data` from `scripts/`; the
 service holds no practice id, title, need or feeling word of its own.
@@ -45,6 +45,60 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class CheckinText:
+    """The check-in's words in one language (`checkin:` of scripts/prompts/<lang>.yaml): the
+    question, its five labels, what is said around it and the words listened for. Channels say
+    these; `checkins.parse_answer` reads answers with them."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    labels: tuple[str, ...] = ()
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def question(self, after: bool = False) -> str:
+        """The question with what comes before it: "Before we begin, … Right now, …"."""
+        return f"{self.texts['after' if after else 'before']} {self.texts['question']}"
+
+    def label(self, value: int) -> str:
+        return self.labels[value - 1]
+
+    def said_back(self, value: int) -> str:
+        """The answer repeated back in a few words: "Quite a bit. Thank you." """
+        text = self.texts["said_back"].format(label=self.label(value))
+        return text[:1].upper() + text[1:]
+
+    def support(self, crisis_line: str, support_line: str = "") -> str:
+        """What a 5 hears, once: the staff-support line when there is one, and the crisis line
+        (already told as the language tells it: `Language.crisis_line`)."""
+        if support_line:
+            return self.texts["support"].format(support_line=support_line,
+                                                crisis_line=crisis_line)
+        return self.texts["support_no_line"].format(crisis_line=crisis_line)
+
+    def decimal(self, value: float) -> str:
+        """One decimal, the language's way ("1.5", "1,5"); whole numbers without one."""
+        text = f"{value:.1f}".removesuffix(".0")
+        return text.replace(".", self.texts.get("decimal", "."))
+
+    def history(self, pairs: Sequence[tuple[int, int]]) -> str:
+        """A listener's own (before, after) pairs, in one sentence of averages."""
+        if not pairs:
+            return self.texts["history_none"]
+        return self.texts["history"].format(
+            count=len(pairs), before=self.decimal(sum(b for b, _ in pairs) / len(pairs)),
+            after=self.decimal(sum(a for _, a in pairs) / len(pairs)))
+
+    def week(self, change: tuple[float, int] | None) -> str:
+        """The last week's mean change (after minus before) over `count` pairs."""
+        if change is None:
+            return self.texts["week_none"]
+        mean, count = change
+        if abs(mean) < 0.25:
+            return self.texts["week_same"].format(count=count)
+        name = "week_lower" if mean < 0 else "week_higher"
+        return self.texts[name].format(count=count, points=self.decimal(abs(mean)))
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     name: str
@@ -63,6 +117,7 @@ class Language:
     crisis_via: str = "{line}"
     """How the main crisis line is told in this language ("{line}, y oprime el 2 para
     español") when the deployment gives the language no line of its own."""
+    checkin: CheckinText = field(default_factory=CheckinText)
 
     def crisis_line(self, main: str, own: str = "",
                     say: Callable[[str], str] = lambda number: number) -> str:
@@ -124,4 +179,7 @@ def _language(code: str, data: dict[str, Any]) -> Language:
         commands={k: tuple(v) for k, v in data["commands"].items()},
         words={k: tuple(v) for k, v in data["words"].items()},
         spoken=dict(data["spoken"]), templates=dict(data["templates"]),
-        crisis_via=data.get("crisis_line", "{line}"))
+        crisis_via=data.get("crisis_line", "{line}"),
+        checkin=CheckinText(dict(data["checkin"]["texts"]), tuple(data["checkin"]["labels"]),
+                            {k: tuple(v) for k, v in data["checkin"]["words"].items()})
+        if "checkin" in data else CheckinText())
