@@ -18,6 +18,7 @@ from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
+from . import words_alexa, words_phone, words_web
 from .config import DEFAULT_LIBRARY_PATH, DEFAULT_PROMPTS_DIR
 from .errors import ScriptError, ScriptErrors
 from .located import Located, load_located
@@ -55,6 +56,8 @@ CHECKIN_TEXTS: dict[str, frozenset[str]] = {
 """The check-in's sentences (docs/checkin.md), each prompts file's `checkin:` section."""
 CHECKIN_WORDS = ("skip", "off", "on")
 """Words listened for: skip the question; turn check-ins off; turn them on."""
+SECTIONS = {"phone": words_phone, "web": words_web, "alexa": words_alexa}
+"""Each channel's own section of a prompts file, specified by its `words_<channel>` module."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,14 @@ class CheckinWords:
 
 
 @dataclass(frozen=True)
+class Words:
+    """One channel's section of a prompts file: sentences by name, word lists by name."""
+
+    texts: dict[str, str]
+    lists: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     name: str
@@ -123,6 +134,8 @@ class Language:
     voices: dict[str, str] = default(default_factory=dict)
     """The voice for each engine (an engine not named: its default voice)."""
     checkin: CheckinWords = default(default_factory=lambda: CheckinWords({}, (), {}))
+    sections: dict[str, Words] = default(default_factory=dict)
+    """Each channel's own words (`SECTIONS`), by section name."""
 
     def crisis_line(self, main: str, own: str = "") -> str:
         """The crisis line as this language says it: its own line, or the main one with how to
@@ -350,7 +363,29 @@ def _language(doc: Located, needs: Sequence[Need], practices: Sequence[PracticeS
         crisis_via=crisis_via,
         engine=str(info["engine"]) if info.get("engine") else None,
         voices={str(k): str(v) for k, v in (info.get("voices") or {}).items()},
-        checkin=_checkin(doc, data, errors))
+        checkin=_checkin(doc, data, errors),
+        sections={name: _section(doc, data, name, spec.TEXTS, spec.LISTS, errors)
+                  for name, spec in SECTIONS.items()})
+
+
+def _section(doc: Located, data: dict[str, Any], name: str,
+             texts: Mapping[str, frozenset[str]], lists: Sequence[str],
+             errors: list[ScriptError]) -> Words:
+    """A channel's section: every text of `texts` (with only its values) and every list of
+    `lists`; nothing else."""
+    raw = data.get(name)
+    if raw is None and not texts and not lists:
+        return Words({}, {})
+    if not isinstance(raw, dict):
+        errors.append(doc.error((), f"'{name}' is missing",
+                                f"add the {name} section (see scripts/prompts/en.yaml)"))
+        return Words({}, {})
+    for key in sorted(set(map(str, raw)) - set(texts) - set(lists)):
+        errors.append(doc.error((name, key), f"{name}: unknown '{key}'"))
+    only_texts = {k: v for k, v in raw.items() if k in texts}
+    found = _texts(doc, {name: only_texts}, name, texts, errors) if texts else {}
+    words = _word_lists(doc, data, name, lists, errors) if lists else {}
+    return Words(found, words)
 
 
 def _checkin(doc: Located, data: dict[str, Any], errors: list[ScriptError]) -> CheckinWords:
@@ -531,4 +566,7 @@ def _language_json(language: Language) -> dict[str, Any]:
             "spoken": language.spoken, "crisis_line": language.crisis_via,
             "checkin": {"texts": language.checkin.texts, "labels": list(language.checkin.labels),
                         "words": {k: list(v) for k, v in language.checkin.words.items()}},
+            "sections": {name: {"texts": words.texts,
+                                "lists": {k: list(v) for k, v in words.lists.items()}}
+                         for name, words in language.sections.items()},
             "templates": {k: v for k, v in language.prompts.items() if "{crisis_line}" in v}}

@@ -99,6 +99,18 @@ class CheckinText:
 
 
 @dataclass(frozen=True)
+class Words:
+    """One channel's own section of a prompts file (`phone:`, `web:`, `alexa:`): sentences and
+    word lists by name (audio_build/words_<channel>.py lists them)."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def text(self, name: str, **values: Any) -> str:
+        return self.texts[name].format(**values) if values else self.texts[name]
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     name: str
@@ -118,6 +130,11 @@ class Language:
     """How the main crisis line is told in this language ("{line}, y oprime el 2 para
     español") when the deployment gives the language no line of its own."""
     checkin: CheckinText = field(default_factory=CheckinText)
+    sections: dict[str, Words] = field(default_factory=dict)
+
+    def words_of(self, section: str) -> Words:
+        """A channel's own words ("phone", "web", "alexa"); empty if the catalog has none."""
+        return self.sections.get(section) or Words()
 
     def crisis_line(self, main: str, own: str = "",
                     say: Callable[[str], str] = lambda number: number) -> str:
@@ -182,4 +199,6 @@ def _language(code: str, data: dict[str, Any]) -> Language:
         crisis_via=data.get("crisis_line", "{line}"),
         checkin=CheckinText(dict(data["checkin"]["texts"]), tuple(data["checkin"]["labels"]),
                             {k: tuple(v) for k, v in data["checkin"]["words"].items()})
-        if "checkin" in data else CheckinText())
+        if "checkin" in data else CheckinText(),
+        sections={name: Words(dict(v["texts"]), {k: tuple(x) for k, x in v["lists"].items()})
+                  for name, v in data.get("sections", {}).items()})
