@@ -25,9 +25,12 @@ LEXICON = CrisisLexicon(WORDS.crisis, WORDS.not_crisis)
 SPANISH_WORDS = load_crisis_lexicon(ROOT / "scripts" / "crisis" / "es.yaml")
 SPANISH = CrisisLexicon(SPANISH_WORDS.crisis, SPANISH_WORDS.not_crisis)
 SPANISH_CRISIS = ["quiero morirme", "no quiero vivir", "Ya no quiero vivir.", "me quiero matar",
-                  "pienso en suicidarme", "Quiero MORIRME", "quiero quitarme la vida"]
+                  "pienso en suicidarme", "Quiero MORIRME", "quiero quitarme la vida",
+                  "necesito ayuda ahora", "la línea de crisis", "ya no le veo salida",
+                  "tengo pensamientos suicidas", "perdí la esperanza"]
 SPANISH_HARD_DAYS = ["estoy muerta de cansancio", "se me murió un paciente", "estoy quemado",
-                     "me muero de sueño", "me mata la espalda", "no quiero morirme"]
+                     "me muero de sueño", "me mata la espalda", "no quiero morirme",
+                     "no soy suicida", "tuve una sobredosis en la sala de urgencias"]
 
 CRISIS = [
     # direct
