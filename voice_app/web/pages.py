@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, render_template, request
 
-from . import language, legal, listing, site
+from . import checkin, language, legal, listing, site
 
 blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/assets")
@@ -30,21 +30,29 @@ def home(lang: str):  # type: ignore[no-untyped-def]
         sections = listing.sections(catalog, chosen, listing.others(language.words()))
         return render_template("home.html", sections=sections,
                                chosen=chosen, filters=listing.TIME_FILTERS, total_bytes=total,
-                               example=_example(catalog), **_common())
+                               example=_example(catalog), **common())
     return site.cached_page(("home", chosen.key if chosen else None), render, mimetype="text/html",
                             cache_control=PAGE_CACHE)
 
 
 @language.route(blueprint, "/practices/<practice_id>", methods=["GET"])
 def practice(lang: str, practice_id: str):  # type: ignore[no-untyped-def]
+    """One render per language and per set of lengths whose card asks the check-in question:
+    what differs between listeners is only which of the generic renders they get."""
     found = site.practice_or_404(practice_id)
+    asked = checkin.asked_lengths(found)
 
     def render() -> str:
         need = listing.heading_of(site.catalog(), found)
-        return render_template("practice.html", practice=found, need=need, asked=(),
-                               labels=(), build=site.catalog().build, **_common())
-    return site.cached_page(("practice", found.practice_id), render, mimetype="text/html",
-                            cache_control=PAGE_CACHE)
+        return render_template("practice.html", practice=found, need=need, asked=asked,
+                               labels=language.language().checkin.labels,
+                               build=site.catalog().build, **common())
+    response = site.cached_page(("practice", found.practice_id, asked), render,
+                                mimetype="text/html", cache_control=PAGE_CACHE)
+    response.vary.add("Cookie")
+    if checkin.cookie_id() is not None:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @language.route(blueprint, "/privacy", methods=["GET"])
@@ -52,7 +60,7 @@ def privacy(lang: str):  # type: ignore[no-untyped-def]
     """The privacy notice: what is kept, for how long, how to delete it."""
     def render() -> str:
         return render_template("privacy.html", retention=legal.retention(site.settings()),
-                               **_common())
+                               **common())
     return site.cached_page(("privacy",), render, mimetype="text/html",
                             cache_control=PAGE_CACHE)
 
@@ -60,7 +68,7 @@ def privacy(lang: str):  # type: ignore[no-untyped-def]
 @language.route(blueprint, "/terms", methods=["GET"])
 def terms(lang: str):  # type: ignore[no-untyped-def]
     def render() -> str:
-        return render_template("terms.html", **_common())
+        return render_template("terms.html", **common())
     return site.cached_page(("terms",), render, mimetype="text/html", cache_control=PAGE_CACHE)
 
 
@@ -78,7 +86,7 @@ def security_headers(response):  # type: ignore[no-untyped-def]
     return response
 
 
-def _common() -> dict[str, object]:
+def common() -> dict[str, object]:
     """What every page's template reads: its language and words, links, lines to call."""
     current = site.settings()
     code = language.current()
