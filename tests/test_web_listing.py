@@ -94,13 +94,17 @@ def test_zip_size_is_exact_and_it_streams_in_chunks(tmp_path):
         assert all(i.compress_type == zipfile.ZIP_STORED for i in archive.infolist())
 
 
-def test_transcript_text_marks_long_only_steps():
+def test_transcript_text_marks_long_only_steps(built_library):
     from voice_app.catalog import Step
 
+    library = parse_catalog((built_library / "catalog.json").read_text()).library
     item = replace(practice("lk", "compassion-training", 5, 10, title="Loving-Kindness"),
                    steps=(Step("Settling", None, ("Find a position.",)),
                           Step("Widening", 10, ("Reach further.",))),
                    sources=("Seppälä et al. 2014",))
-    text = listing.transcript_text(item)
+    text = listing.transcript_text(item, library.language("en").words_of("web"))
     assert "Widening (in the 10-minute and longer recordings)\nReach further." in text
     assert text.rstrip().endswith("Sources: Seppälä et al. 2014")
+    spanish = listing.transcript_text(item, library.language("es").words_of("web"))
+    assert "Widening (en las grabaciones de 10 minutos o más)\nReach further." in spanish
+    assert spanish.rstrip().endswith("Fuentes: Seppälä et al. 2014")

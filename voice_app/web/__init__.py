@@ -3,7 +3,8 @@ installable offline app. `register(app)` is called by `create_app`; importing do
 
 Modules: `listing` (how practices are named, grouped and filtered), `pages` (HTML), `downloads`
 (MP3 under human names, M3U, streamed ZIP via `zipstream`), `feed` + `podcast` (RSS and chapters),
-`offline` (manifest, service worker, the icons in `static/` via `artwork`), `site` (app lookups).
+`offline` (manifest, service worker, the icons in `static/` via `artwork`), `site` (app lookups),
+`language` (English at the root, other languages under `/<code>/`, and the pages' words).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import downloads, offline, pages, podcast
+    from . import checkin, downloads, language, offline, pages, podcast
 
-    for module in (pages, downloads, podcast, offline):
+    language.install(app)
+    for module in (pages, downloads, podcast, offline, checkin):
         app.register_blueprint(module.blueprint)

@@ -17,16 +17,12 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..catalog import Catalog, Practice, Variant
+from ..library import Words
 from . import listing
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CHAPTERS_TYPE = "application/json+chapters"
-SHOW_TITLE = "Compassion Break"
-SHOW_DESCRIPTION = (
-    "Short guided compassion and mindfulness practices for nurses, doctors, aides, paramedics, "
-    "chaplains and everyone who cares for others: one to ten minutes, between patients, when "
-    "overwhelmed or numb, after a death, at the end of a shift. Not a crisis service.")
 
 
 @dataclass(frozen=True)
@@ -37,12 +33,22 @@ class Links:
     """PUBLIC_BASE_URL without a trailing slash."""
     audio: str
     """settings.audio_base_url: audio files live at `<audio>/<variant.file>`."""
+    prefix: str = ""
+    """The language's path: "" for English, "/es" for Spanish."""
+
+    @property
+    def home(self) -> str:
+        return f"{self.site}{self.prefix}/"
+
+    @property
+    def feed(self) -> str:
+        return f"{self.site}{self.prefix}/feed.xml"
 
     def practice(self, practice_id: str) -> str:
-        return f"{self.site}/practices/{practice_id}"
+        return f"{self.site}{self.prefix}/practices/{practice_id}"
 
     def chapters(self, practice_id: str, minutes: int) -> str:
-        return f"{self.site}/chapters/{practice_id}-{minutes}.json"
+        return f"{self.site}{self.prefix}/chapters/{practice_id}-{minutes}.json"
 
     @property
     def cover(self) -> str:
@@ -87,12 +93,13 @@ class PodcastIndexEntry(BaseEntryExtension):
         return entry
 
 
-def build_feed(catalog: Catalog, links: Links) -> bytes:
-    """The RSS 2.0 podcast feed: one episode per practice and length, grouped like the page."""
-    feed = _channel(catalog, links)
+def build_feed(catalog: Catalog, links: Links, words: Words) -> bytes:
+    """The RSS 2.0 podcast feed of one language: one episode per practice and length, grouped
+    like the page, in the words of that language's `web:` section."""
+    feed = _channel(catalog, links, words)
     published = _built_at(catalog)
     episode = 0
-    for section in listing.sections(catalog, None):
+    for section in listing.sections(catalog, None, listing.others(words)):
         for shown in section.items:
             for variant in shown.variants:
                 # Apps sort by date, newest first: step back a minute per episode so they
@@ -103,21 +110,22 @@ def build_feed(catalog: Catalog, links: Links) -> bytes:
     return feed.rss_str(pretty=True)
 
 
-def _channel(catalog: Catalog, links: Links) -> FeedGenerator:
+def _channel(catalog: Catalog, links: Links, words: Words) -> FeedGenerator:
+    title, description = words.text("site_name"), words.text("feed_description")
     feed = FeedGenerator()
     feed.load_extension("podcast")
     feed.register_extension("podcastindex", PodcastIndex, PodcastIndexEntry)
-    feed.title(SHOW_TITLE)
-    feed.link(href=f"{links.site}/", rel="alternate")
-    feed.link(href=f"{links.site}/feed.xml", rel="self")
-    feed.description(SHOW_DESCRIPTION)
-    feed.language("en")
-    feed.author({"name": SHOW_TITLE})
+    feed.title(title)
+    feed.link(href=links.home, rel="alternate")
+    feed.link(href=links.feed, rel="self")
+    feed.description(description)
+    feed.language(catalog.language)
+    feed.author({"name": title})
     licence = catalog.build.get("content_licence", "CC BY-SA 4.0")
-    feed.copyright(f"Practices and audio: {licence}")
+    feed.copyright(words.text("feed_copyright", licence=licence))
     feed.lastBuildDate(_built_at(catalog))
-    feed.podcast.itunes_author(SHOW_TITLE)
-    feed.podcast.itunes_summary(SHOW_DESCRIPTION)
+    feed.podcast.itunes_author(title)
+    feed.podcast.itunes_summary(description)
     feed.podcast.itunes_category("Health & Fitness", "Mental Health")
     feed.podcast.itunes_image(links.cover)
     if feed.podcast.itunes_image() != links.cover:
@@ -130,7 +138,8 @@ def _episode(feed: FeedGenerator, practice: Practice, variant: Variant, links: L
              published: datetime) -> None:
     entry = feed.add_entry(order="append")
     entry.title(listing.variant_title(practice, variant))
-    entry.guid(f"urn:compassion-break:{practice.practice_id}:{variant.minutes}-min",
+    language = "" if practice.language == "en" else f":{practice.language}"
+    entry.guid(f"urn:compassion-break{language}:{practice.practice_id}:{variant.minutes}-min",
                permalink=False)
     entry.link(href=links.practice(practice.practice_id))
     entry.description(practice.summary)

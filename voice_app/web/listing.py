@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog, Practice, Variant
+from ..library import Words
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,18 @@ class Heading:
 
 
 OTHERS = Heading("", "More practices", "Other practices in the library.")
-"""For a practice whose category the library data does not name (never, after a clean check)."""
+"""For a practice whose category the library data does not name (never, after a clean check);
+pages title it in their own language (`others`)."""
+
+
+def others(words: Words) -> Heading:
+    """The last group, "More practices", in the page's language."""
+    return Heading("", words.text("more_practices"), words.text("more_practices_hint"))
 
 
 def headings(catalog: Catalog) -> tuple[Heading, ...]:
-    """The library's needs in its own order, titled in the page's language."""
-    words = catalog.library.language().needs
+    """The library's needs in its own order, titled in the catalog view's language."""
+    words = catalog.library.language(catalog.language).needs
     return tuple(Heading(need.need_id, words[need.need_id].title, words[need.need_id].line)
                  for need in catalog.library.needs if need.need_id in words)
 
@@ -80,14 +87,15 @@ def time_filter(key: str | None) -> TimeFilter | None:
     return next((f for f in TIME_FILTERS if f.key == (key or "").strip()), None)
 
 
-def sections(catalog: Catalog, chosen: TimeFilter | None) -> tuple[Section, ...]:
+def sections(catalog: Catalog, chosen: TimeFilter | None,
+             last: Heading = OTHERS) -> tuple[Section, ...]:
     """Practices grouped by need in the library's order, keeping only lengths the filter admits.
 
     Practices in a category the library data does not name go into a last "More practices"
     group, so a practice is never hidden."""
     practices = catalog.practices
     known = {heading.category for heading in headings(catalog)}
-    needs = (*headings(catalog), OTHERS)
+    needs = (*headings(catalog), last)
     result = []
     for need in needs:
         members = [p for p in practices if p.category == need.category
@@ -132,19 +140,15 @@ def clock(duration_ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def step_note(min_minutes: int | None) -> str:
-    """Says which recordings include a step kept for longer lengths only."""
-    return f"in the {min_minutes}-minute and longer recordings" if min_minutes else ""
-
-
-def transcript_text(practice: Practice) -> str:
-    """The full script as plain text: title, summary, then each step's sentences."""
+def transcript_text(practice: Practice, words: Words) -> str:
+    """The full script as plain text in the words of its language: title, summary, then each
+    step's sentences (a step kept for longer lengths says so)."""
     lines = [practice.title, "", practice.summary, ""]
     for step in practice.steps:
-        note = step_note(step.min_minutes)
+        note = words.text("step_note", minutes=step.min_minutes) if step.min_minutes else ""
         lines.append(f"{step.title} ({note})" if note else step.title)
         lines.extend(step.text)
         lines.append("")
     if practice.sources:
-        lines.append("Sources: " + "; ".join(practice.sources))
+        lines.append(words.text("sources_line", sources="; ".join(practice.sources)))
     return "\n".join(lines).rstrip() + "\n"

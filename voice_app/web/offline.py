@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from . import artwork, site
+from . import artwork, language, site
 
 blueprint = Blueprint("offline", __name__)
 
@@ -21,16 +21,17 @@ THEME = "#123a48"
 BACKGROUND = "#f7f5f0"
 
 
-@blueprint.get("/manifest.webmanifest")
-def manifest():  # type: ignore[no-untyped-def]
+@language.route(blueprint, "/manifest.webmanifest", methods=["GET"])
+def manifest(lang: str):  # type: ignore[no-untyped-def]
+    """One per language: a Spanish visitor's installed app opens on the Spanish page."""
     icons = [{"src": url_for("offline.icon", size=size), "sizes": f"{size}x{size}",
               "type": "image/png", "purpose": purpose}
              for size in (192, 512) for purpose in ("any", "maskable")]
+    words = language.words()
     response = jsonify({
-        "name": "Compassion Break", "short_name": "Compassion",
-        "description": "Guided compassion practices for people who care for others, "
-                       "saved for places with no signal.",
-        "start_url": "/", "scope": "/", "display": "standalone", "lang": "en",
+        "name": words.text("site_name"), "short_name": "Compassion",
+        "description": words.text("manifest_description"),
+        "start_url": url_for("web.home"), "scope": "/", "display": "standalone", "lang": lang,
         "background_color": BACKGROUND, "theme_color": THEME, "icons": icons,
     })
     response.mimetype = "application/manifest+json"
@@ -39,11 +40,13 @@ def manifest():  # type: ignore[no-untyped-def]
 
 @blueprint.get("/sw.js")
 def service_worker():  # type: ignore[no-untyped-def]
-    shell = [url_for("web.home"), url_for("web.static", filename="app.css"),
-             url_for("web.static", filename="app.js"), url_for("offline.manifest"),
+    homes = {code: url_for("web.home", lang=code) for code in language.codes()}
+    shell = [*homes.values(), url_for("web.static", filename="app.css"),
+             url_for("web.static", filename="app.js"),
+             *(url_for("offline.manifest", lang=code) for code in homes),
              url_for("offline.icon", size=192), url_for("offline.favicon")]
     version = f"{asset_version()}-{site.catalog().build.get('built_at', '')}"
-    body = render_template("sw.js", version=version, shell=shell,
+    body = render_template("sw.js", version=version, shell=shell, homes=homes,
                            audio_prefix=site.links().audio + "/")
     return Response(body, mimetype="text/javascript",
                     headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})

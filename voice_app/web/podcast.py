@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import artwork, site
+from . import artwork, language, site
 from .feed import CHAPTERS_TYPE, build_feed, chapters_json
 from .offline import png_response
 
 blueprint = Blueprint("podcast", __name__)
 
 
-@blueprint.get("/feed.xml")
-def feed():  # type: ignore[no-untyped-def]
-    return site.cached_page(("feed",), lambda: build_feed(site.catalog(), site.links()),
+@language.route(blueprint, "/feed.xml", methods=["GET"])
+def feed(lang: str):  # type: ignore[no-untyped-def]
+    return site.cached_page(("feed",), lambda: build_feed(site.catalog(), site.links(),
+                                                          language.words()),
                             mimetype="application/rss+xml", cache_control="public, max-age=300")
 
 
-@blueprint.get("/chapters/<practice_id>-<int:minutes>.json")
-def chapters(practice_id: str, minutes: int):  # type: ignore[no-untyped-def]
+@language.route(blueprint, "/chapters/<practice_id>-<int:minutes>.json", methods=["GET"])
+def chapters(lang: str, practice_id: str, minutes: int):  # type: ignore[no-untyped-def]
     practice, variant = site.variant_or_404(practice_id, minutes)
     response = jsonify(chapters_json(practice, variant))
     response.mimetype = CHAPTERS_TYPE

@@ -1,4 +1,5 @@
-"""What every web route needs from the app: settings, the current catalog, links, a variant."""
+"""What every web route needs from the app: settings, the current catalog in the page's language,
+links, a variant."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Response, abort, current_app, request
 from ..catalog import Catalog, Practice, Variant
 from ..files import build_file_or_404
 from ..settings import Settings
+from . import language
 from .feed import Links
 
 
@@ -19,12 +21,15 @@ def settings() -> Settings:
 
 
 def catalog() -> Catalog:
-    return current_app.extensions["catalog"].get()
+    """The catalog in the page's language (English when that language has no practices)."""
+    return current_app.extensions["catalog"].get().in_language(language.current())
 
 
 def links() -> Links:
     current = settings()
-    return Links(site=current.PUBLIC_BASE_URL.rstrip("/"), audio=current.audio_base_url)
+    code = language.current()
+    return Links(site=current.PUBLIC_BASE_URL.rstrip("/"), audio=current.audio_base_url,
+                 prefix="" if code == language.DEFAULT_LANGUAGE else f"/{code}")
 
 
 def practice_or_404(practice_id: str) -> Practice:
@@ -51,11 +56,13 @@ def cached_page(key: tuple[object, ...], render: Callable[[], str | bytes], *, m
                 cache_control: str) -> Response:
     """A page rendered once per catalog (a rebuild makes a new one) and served with an ETag, so
     a browser or feed reader that has it gets 304. Pages depend only on the catalog, the
-    settings and `key` (the route and its arguments), never on who asks.
+    settings, the page's language and `key` (the route and its arguments), never on who asks:
+    nothing personal is ever rendered here (check-ins have pages of their own, never cached).
 
     Rendering the catalog page or the feed cost more than everything else in serving it."""
     current = catalog()
     pages = current_app.extensions.setdefault("rendered_pages", {})
+    key = (language.current(), *key)
     found = pages.get(key)
     if found is None or found[0] is not current:
         rendered = render()

@@ -4,6 +4,13 @@
 
 const AUDIO_CACHE = "cb-audio";
 const offlineReady = "caches" in window && "serviceWorker" in navigator;
+let words = {};
+
+// The page's words (its language's web: section), with {name} filled from `values`.
+function say(name, values = {}) {
+  return (words[name] || "").replace(/\{(\w+)\}/g, (whole, key) =>
+    key in values ? String(values[key]) : whole);
+}
 
 function formatMB(bytes) {
   return (bytes / 1e6).toFixed(1) + " MB";
@@ -25,9 +32,9 @@ function markVariant(element, saved) {
   const button = element.querySelector("[data-save]");
   button.disabled = false;
   const title = element.dataset.title;
-  button.textContent = saved ? "Remove" : "Save for offline";
-  button.setAttribute("aria-label", saved ? `Remove ${title} from this phone`
-    : `Save ${title} for offline`);
+  button.textContent = saved ? say("js_remove") : button.dataset.saveText;
+  button.setAttribute("aria-label", saved ? say("js_remove_label", { title })
+    : button.dataset.saveLabel);
   button.classList.toggle("quiet", saved);
 }
 
@@ -46,15 +53,15 @@ async function refresh() {
   if (count) panel.dataset.used = "yes";
   const summary = document.getElementById("storage-summary");
   if (count) {
-    summary.textContent = `${count} recording${count === 1 ? "" : "s"} saved (${formatMB(used)}). ` +
-      "They play here even with no signal.";
+    summary.textContent = count === 1 ? say("js_saved_one", { size: formatMB(used) })
+      : say("js_saved_many", { count, size: formatMB(used) });
   } else {
-    summary.textContent = "Nothing saved now.";
+    summary.textContent = say("js_nothing_saved");
   }
   if (navigator.storage && navigator.storage.estimate) {
     const estimate = await navigator.storage.estimate();
     if (count && estimate.usage) {
-      summary.textContent += ` This site uses ${formatMB(estimate.usage)} of your storage in all.`;
+      summary.textContent += say("js_usage", { size: formatMB(estimate.usage) });
     }
   }
   document.getElementById("storage-clear").hidden = count === 0;
@@ -69,7 +76,7 @@ async function toggleSaved(element) {
     return refresh();
   }
   button.disabled = true;
-  button.textContent = "Saving…";
+  button.textContent = say("js_saving");
   try {
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
     const response = await fetch(url, { cache: "no-store" });
@@ -77,7 +84,7 @@ async function toggleSaved(element) {
     await cache.put(url, response);
   } catch (error) {
     button.disabled = false;
-    button.textContent = "Could not save. Try again";
+    button.textContent = say("js_save_failed");
     return;
   }
   return refresh();
@@ -89,6 +96,8 @@ function setUpSaving() {
   navigator.serviceWorker.register("/sw.js").catch(() => {});
   for (const element of document.querySelectorAll("[data-variant]")) {
     const button = element.querySelector("[data-save]");
+    button.dataset.saveText = button.textContent;
+    button.dataset.saveLabel = button.getAttribute("aria-label");
     button.hidden = false;
     button.addEventListener("click", () => toggleSaved(element));
   }
@@ -123,6 +132,8 @@ function setUpPlayers() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  const data = document.getElementById("page-words");
+  words = data ? JSON.parse(data.textContent) : {};
   setUpPlayers();
   setUpSaving();
 });

@@ -1,7 +1,9 @@
 // Compassion Break service worker (version {{ version }}).
 // The page shell is cached at install; pages are network-first with the cache as fallback;
 // saved recordings live in the "cb-audio" cache, which survives updates, and are answered with
-// byte ranges so players can seek with no network.
+// byte ranges so players can seek with no network. Offline, a page never seen falls back to the
+// home page of its language (/es/... to /es/). A page marked no-store (a listener's own
+// check-ins) is never kept.
 "use strict";
 
 const SHELL_CACHE = "cb-shell-{{ version }}";
@@ -9,6 +11,7 @@ const PAGE_CACHE = "cb-pages";
 const AUDIO_CACHE = "cb-audio";
 const SHELL = {{ shell|tojson }};
 const AUDIO_PREFIX = {{ audio_prefix|tojson }};
+const HOMES = {{ homes|tojson }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL))
@@ -36,7 +39,8 @@ self.addEventListener("fetch", (event) => {
 async function page(request) {
   try {
     const response = await fetch(request);
-    if (response.ok) {
+    const control = response.headers.get("Cache-Control") || "";
+    if (response.ok && !control.includes("no-store")) {
       const cache = await caches.open(PAGE_CACHE);
       await cache.put(request, response.clone());
     }
@@ -44,8 +48,13 @@ async function page(request) {
   } catch (error) {
     return (await caches.match(request, { ignoreSearch: false }))
       || (await caches.match(request, { ignoreSearch: true }))
-      || (await caches.match("/"));
+      || (await caches.match(home(request.url)));
   }
+}
+
+function home(url) {
+  const first = new URL(url).pathname.split("/")[1];
+  return HOMES[first] || HOMES.en || "/";
 }
 
 async function audio(request) {
