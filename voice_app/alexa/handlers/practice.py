@@ -102,7 +102,7 @@ def play_suggestion(handler_input: HandlerInput, said: str = "",
                     minutes: float | None = None, need: Need | None = None) -> Response:
     """The practice `recommend` suggests for what was said (the library's first for nothing)."""
     catalog = services(handler_input).catalog
-    found = recommend(catalog, said, minutes, need=need)
+    found = recommend(catalog, said, minutes, services(handler_input).language, need=need)
     if found is None:
         return offer_choices(handler_input, catalog, None)
     cue = playback.Cue(found.practice, found.variant, 0, 0)
