@@ -22,10 +22,7 @@ from .language import DEFAULT_LANGUAGE
 from .lexicon import load_crisis_lexicons
 from .library import load_languages, load_library
 from .library_data import load_library_data
-from .outputs import write_if_changed
 from .timing import estimate_variant, words_per_minute
-
-SKILL_MODEL_PATH = Path("skill-package/interactionModels/custom/en-US.json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,10 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
     build.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
     build.set_defaults(command=run_build)
-    model = commands.add_parser("skill-model", help="write the Alexa interaction model from the "
-                                "library (skill-package/interactionModels/custom/en-US.json)")
+    model = commands.add_parser("skill-model", help="write the Alexa interaction models from the "
+                                "library (skill-package/interactionModels/custom/<locale>.json, "
+                                "one per language)")
     model.add_argument("paths", nargs="*", type=Path, help="scripts (default: the library)")
-    model.add_argument("--out", type=Path, default=SKILL_MODEL_PATH)
+    model.add_argument("--out-dir", type=Path, default=None,
+                       help="where the <locale>.json files go (default: the skill package)")
     model.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
     model.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
     model.add_argument("--check", action="store_true",
@@ -167,18 +166,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_skill_model(args: argparse.Namespace) -> int:
-    from .skill_model import interaction_model_text
+    from .skill_model import MODELS_DIR, write_models
 
-    library = load_library(args.paths)
-    data = load_library_data(library.practices, args.library, args.prompts_dir)
-    text = interaction_model_text(library.practices, data, "en")
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        if current != text:
-            print(f"{args.out} is stale: run python -m audio_build skill-model", file=sys.stderr)
-            return 1
-        print(f"{args.out} is current")
-        return 0
-    changed = write_if_changed(args.out, text)
-    print(f"{args.out} {'written' if changed else 'unchanged'}")
-    return 0
+    return write_models(args.paths, args.library, args.prompts_dir, args.out_dir or MODELS_DIR,
+                        check=args.check)

@@ -166,7 +166,7 @@ def player(token: str | None, offset_ms: int = 0, activity: str = "PLAYING") -> 
 def envelope(request: dict[str, Any], *, when: datetime, user_id: str = USER_ID,
              skill_id: str = SKILL_ID, session: dict[str, Any] | None = None,
              audio_player: dict[str, Any] | None = None,
-             plays_audio: bool = True) -> dict[str, Any]:
+             plays_audio: bool = True, locale: str = "en-US") -> dict[str, Any]:
     """A request envelope; `plays_audio=False` is a device without an audio player (its
     supportedInterfaces lack AudioPlayer)."""
     interfaces: dict[str, Any] = {"AudioPlayer": {}} if plays_audio else {}
@@ -179,7 +179,7 @@ def envelope(request: dict[str, Any], *, when: datetime, user_id: str = USER_ID,
         context["AudioPlayer"] = audio_player
     body: dict[str, Any] = {"version": "1.0", "context": context,
                             "request": {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                                        "timestamp": iso(when), "locale": "en-US", **request}}
+                                        "timestamp": iso(when), "locale": locale, **request}}
     if session is not None:
         body["session"] = {"new": session.get("new", False),
                            "sessionId": session.get("id", "amzn1.echo-api.session.test"),
@@ -233,6 +233,8 @@ class AlexaClient:
     attributes: dict[str, Any] = field(default_factory=dict)
     plays_audio: bool = True
     """False: every request comes from a device without an audio player."""
+    locale: str = "en-US"
+    """The locale of every request ("es-US": the skill's Spanish)."""
 
     def sign(self, body: bytes, key: rsa.RSAPrivateKey | None = None) -> dict[str, str]:
         signature = (key or self.pki.leaf.key).sign(body, padding.PKCS1v15(), hashes.SHA256())
@@ -252,7 +254,8 @@ class AlexaClient:
         session = {"new": new, "attributes": {} if new else self.attributes} \
             if in_session else None
         payload = envelope(request, when=self.clock(), user_id=self.user_id, session=session,
-                           audio_player=audio_player, plays_audio=self.plays_audio)
+                           audio_player=audio_player, plays_audio=self.plays_audio,
+                           locale=self.locale)
         response = self.post(payload)
         assert response.status_code == 200, response.data
         data = response.get_json()

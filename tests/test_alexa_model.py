@@ -118,7 +118,7 @@ def test_the_committed_skill_package_is_current(capsys):
     assert committed["interactionModel"]["languageModel"] == library_model(
         ROOT / "scripts" / "meditations", ROOT / "scripts" / "library.yaml"), \
         "skill-package is stale: run python -m audio_build skill-model"
-    assert audio_build_cli(["skill-model", "--check", "--out", str(path)]) == 0
+    assert audio_build_cli(["skill-model", "--check", "--out-dir", str(path.parent)]) == 0
     language = committed["interactionModel"]["languageModel"]
     assert model_intents(language) == set(handled_intents())
     manifest = json.loads((PACKAGE / "skill.json").read_text())["manifest"]

@@ -98,13 +98,22 @@ def test_parse_duration(text, minutes):
     (0, "less than a minute in"), (59_999, "less than a minute in"), (72_000, "1 minute in"),
     (250_000, "4 minutes in"), (30 * 60_000, "30 minutes in"),
 ])
-def test_time_in(offset_ms, said):
-    assert speech.time_in(offset_ms) == said
+def test_time_in(english, offset_ms, said):
+    assert english.time_in(offset_ms) == said
 
 
-def test_titles_are_escaped_for_ssml():
+@pytest.fixture(scope="module")
+def english(built_library):
+    """The skill's English words, as the service reads them from the fixture library."""
+    from voice_app.catalog import parse_catalog
+
+    served = parse_catalog((built_library / "catalog.json").read_text())
+    return speech.Speech.of(served.library.language("en"))
+
+
+def test_titles_are_escaped_for_ssml(english):
     practice = Practice("x", "Breath & <Body>", "", "", (), (), (), (), (variant(),))
-    assert "Breath &amp; &lt;Body&gt;" in speech.starting(practice, 5)
+    assert "Breath &amp; &lt;Body&gt;" in english.starting(practice, 5)
 
 
 @pytest.mark.parametrize(("kind", "silent"), [

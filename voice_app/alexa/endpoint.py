@@ -21,7 +21,7 @@ from ..crisis import heard_crisis
 from ..keys import listener_key
 from ..settings import Settings
 from .certs import VerificationError
-from .services import Services
+from .services import Services, language_of
 from .verify import RequestVerifier, check_application_id, parse_body, request_time_ms, user_id
 
 logger = logging.getLogger(__name__)
@@ -51,14 +51,22 @@ def alexa():  # type: ignore[no-untyped-def]
         logger.warning("alexa request refused: envelope check failed: %s", error)
         abort(400)
     catalog = current_app.extensions["catalog"].get()
+    language = language_of(catalog, request_locale(payload))
     found = Services(
-        settings=settings, store=current_app.extensions["store"], catalog=catalog,
+        settings=settings, store=current_app.extensions["store"],
+        catalog=catalog.in_language(language), language=language,
         listener_key=listener_key(settings.SECRET_KEY, "alexa", user_id(payload) or ""),
         event_ms=request_time_ms(payload) or int(time.time() * 1000),
         checkins=current_app.extensions["checkins"],
         heard_crisis=heard_crisis(catalog.crisis, slot_texts(payload)))
     response = endpoint.skill.invoke(request_envelope=envelope, context=found)
     return jsonify(endpoint.skill.serializer.serialize(response))
+
+
+def request_locale(payload: dict[str, Any]) -> str | None:
+    request = payload.get("request")
+    locale = request.get("locale") if isinstance(request, dict) else None
+    return locale if isinstance(locale, str) else None
 
 
 def slot_texts(payload: dict[str, Any]) -> list[str]:

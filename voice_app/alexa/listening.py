@@ -2,6 +2,11 @@
 
 The store orders writes by the request's own timestamp, so an event that arrives late never
 overwrites newer progress. Stops for a stream that was already replaced are ignored too.
+
+A place is shared across languages: it remembers the language of its audio (`Position.language`),
+and a resume plays the audio it was in, whatever the language of the request that resumes it
+(the welcome back says which language that is). A stream token names its audio by hash, so the
+language of a device's stream is the language whose audio has that hash (`audio_view`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import UTC, datetime
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from ..catalog import Catalog
 from ..metrics import count_practice
 from ..store import Position
 from . import responses
@@ -43,7 +49,8 @@ def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None,
     found.store.save_position(found.listener_key, Position(
         practice_id=cue.practice.practice_id, minutes=cue.variant.minutes,
         audio_sha=cue.variant.sha256, offset_ms=cue.offset_ms, step=cue.step,
-        status="playing", channel=CHANNEL, event_ms=found.event_ms))
+        status="playing", channel=CHANNEL, event_ms=found.event_ms,
+        language=cue.practice.language))
     if started:
         count_practice("started", CHANNEL)
     return responses.play(handler_input, found.settings, cue, say)
@@ -68,12 +75,29 @@ def save_player(handler_input: HandlerInput, status: str, *, only_current: bool 
     return found.store.save_position(found.listener_key, Position(
         practice_id=state.token.practice_id, minutes=state.token.minutes,
         audio_sha=state.token.audio_sha, offset_ms=state.offset_ms, step=stored_step,
-        status=status, channel=CHANNEL, event_ms=found.event_ms))
+        status=status, channel=CHANNEL, event_ms=found.event_ms,
+        language=audio_view(handler_input, state.token).language))
+
+
+def audio_view(handler_input: HandlerInput, token: Token) -> Catalog:
+    """The catalog view in the language of the audio `token` names: the language whose variant
+    has its hash; for audio rebuilt since, the language of the saved place when it is the same
+    practice; else the request's language."""
+    found = services(handler_input)
+    for code in found.catalog.languages:
+        view = found.catalog.in_language(code)
+        practice = view.get(token.practice_id)
+        if practice is not None and any(v.sha256 == token.audio_sha for v in practice.variants):
+            return view
+    stored = found.store.get_position(found.listener_key)
+    if stored is not None and stored.practice_id == token.practice_id:
+        return found.catalog.in_language(stored.language)
+    return found.catalog
 
 
 def _step_for(handler_input: HandlerInput, state: PlayerState) -> int:
     assert state.token is not None
-    catalog = services(handler_input).catalog
+    catalog = audio_view(handler_input, state.token)
     practice = catalog.get(state.token.practice_id)
     variant = practice.variant(state.token.minutes) if practice else None
     return variant.step_at(state.offset_ms) if variant else 0
@@ -93,8 +117,13 @@ def saved_cue(handler_input: HandlerInput) -> Cue | None:
     position = saved_position(handler_input)
     if position is None:
         return None
-    return locate(services(handler_input).catalog, position.practice_id, position.minutes,
+    return locate(saved_view(handler_input, position), position.practice_id, position.minutes,
                   position.audio_sha, position.offset_ms, position.step)
+
+
+def saved_view(handler_input: HandlerInput, position: Position) -> Catalog:
+    """The catalog view in the language of a saved place's audio."""
+    return services(handler_input).catalog.in_language(position.language)
 
 
 def device_cue(handler_input: HandlerInput) -> Cue | None:
@@ -102,7 +131,7 @@ def device_cue(handler_input: HandlerInput) -> Cue | None:
     state = player_state(handler_input)
     if state.token is None:
         return None
-    catalog = services(handler_input).catalog
+    catalog = audio_view(handler_input, state.token)
     practice = catalog.get(state.token.practice_id)
     variant = practice.variant(state.token.minutes) if practice else None
     step = variant.step_at(state.offset_ms) if variant else 0
@@ -181,14 +210,15 @@ def retry_after_failure(handler_input: HandlerInput) -> Response:
     offset_ms = _failed_offset(handler_input, token, stored if same else None)
     status = "paused" if same and stored is not None and stored.status == RETRYING \
         else RETRYING
-    cue = locate(found.catalog, token.practice_id, token.minutes, token.audio_sha, offset_ms,
+    view = audio_view(handler_input, token)
+    cue = locate(view, token.practice_id, token.minutes, token.audio_sha, offset_ms,
                  stored.step if same and stored is not None else 0)
     if cue is None:
         return responses.silent(handler_input)
     found.store.save_position(found.listener_key, Position(
         practice_id=token.practice_id, minutes=token.minutes, audio_sha=token.audio_sha,
         offset_ms=offset_ms, step=cue.step, status=status, channel=CHANNEL,
-        event_ms=found.event_ms))
+        event_ms=found.event_ms, language=view.language))
     if status != RETRYING:
         logger.warning("playback failed twice; keeping the place for a resume")
         return responses.silent(handler_input)

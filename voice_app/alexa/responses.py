@@ -23,9 +23,8 @@ from ask_sdk_model.interfaces.audioplayer import (
 from ask_sdk_model.ui import SimpleCard
 
 from ..settings import Settings
-from . import speech
 from .playback import Cue
-from .services import supports_audio
+from .services import supports_audio, talk
 from .tokens import Token
 
 
@@ -34,16 +33,16 @@ def play(handler_input: HandlerInput, settings: Settings, cue: Cue,
     builder = handler_input.response_builder
     if say:
         builder.speak(say)
-    builder.add_directive(_play_directive(settings, cue))
+    builder.add_directive(play_directive(handler_input, settings, cue))
     return builder.set_should_end_session(True).response
 
 
-def _play_directive(settings: Settings, cue: Cue) -> PlayDirective:
+def play_directive(handler_input: HandlerInput, settings: Settings, cue: Cue) -> PlayDirective:
     token = Token(cue.practice.practice_id, cue.variant.minutes, cue.variant.sha256)
     stream = Stream(token=token.encode(), url=audio_url(settings, cue.variant.file),
                     offset_in_milliseconds=cue.offset_ms)
     metadata = AudioItemMetadata(title=cue.practice.title,
-                                 subtitle=speech.subtitle(cue.variant.minutes))
+                                 subtitle=talk(handler_input).subtitle(cue.variant.minutes))
     return PlayDirective(play_behavior=PlayBehavior.REPLACE_ALL,
                          audio_item=AudioItem(stream=stream, metadata=metadata))
 
@@ -52,8 +51,10 @@ def needs_audio(handler_input: HandlerInput, settings: Settings) -> Response:
     """No directive: the device cannot play audio. Where to listen instead, said and on a card."""
     web = settings.PUBLIC_BASE_URL.rstrip("/")
     host = web.split("://", 1)[-1]
+    speech = talk(handler_input)
     builder = handler_input.response_builder.speak(speech.needs_audio(host))
-    builder.set_card(SimpleCard(speech.NEEDS_AUDIO_CARD_TITLE, speech.needs_audio_card(web)))
+    builder.set_card(SimpleCard(speech.text("needs_audio_card_title"),
+                                speech.needs_audio_card(web)))
     return builder.set_should_end_session(True).response
 
 
@@ -61,7 +62,7 @@ def replay(handler_input: HandlerInput, settings: Settings, cue: Cue) -> Respons
     """A Play directive and nothing else: the answer to an AudioPlayer event (no speech,
     card, reprompt or session flag is allowed there)."""
     return handler_input.response_builder.add_directive(
-        _play_directive(settings, cue)).response
+        play_directive(handler_input, settings, cue)).response
 
 
 def audio_url(settings: Settings, file: str) -> str:
@@ -78,7 +79,8 @@ def stop(handler_input: HandlerInput, *, end_session: bool = True) -> Response:
 
 
 def ask(handler_input: HandlerInput, say: str, reprompt: str | None = None) -> Response:
-    builder = handler_input.response_builder.speak(say).ask(reprompt or speech.reprompt())
+    reprompt = reprompt or talk(handler_input).reprompt()
+    builder = handler_input.response_builder.speak(say).ask(reprompt)
     return builder.set_should_end_session(False).response
 
 

@@ -14,8 +14,10 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from ..catalog import Catalog
 from ..checkins import Checkins
+from ..library import DEFAULT_LANGUAGE
 from ..settings import Settings
 from ..store import Store
+from .speech import Speech
 from .tokens import Token, parse_token
 
 
@@ -24,6 +26,7 @@ class Services:
     settings: Settings
     store: Store
     catalog: Catalog
+    """The view in the request's language (`catalog.in_language`): its practices and audio."""
     listener_key: str
     """HMAC of the Alexa user id: the only identity the skill keeps."""
     event_ms: int
@@ -33,6 +36,30 @@ class Services:
     heard_crisis: bool = False
     """A slot value of this request holds words of crisis (`voice_app.crisis`): only the crisis
     handler may answer it."""
+    language: str = DEFAULT_LANGUAGE
+    """The request's language, from its locale ("es-US" → "es"): every word said is in it."""
+
+    @property
+    def speech(self) -> Speech:
+        own = self.settings.CRISIS_LINE_ES if self.language == "es" else ""
+        return Speech.of(self.catalog.library.language(self.language), own)
+
+
+def language_of(catalog: Catalog, locale: str | None) -> str:
+    """The library language a request's locale asks for: the language whose locale it is
+    ("es-US"), else the one named by its first part ("es-MX" → "es"), else English."""
+    languages = catalog.library.languages
+    locale = (locale or "").strip()
+    for code, language in languages.items():
+        if language.locale.lower() == locale.lower():
+            return code
+    prefix = locale.split("-")[0].lower()
+    return prefix if prefix in languages else DEFAULT_LANGUAGE
+
+
+def talk(handler_input: HandlerInput) -> Speech:
+    """What to say, in the request's language."""
+    return services(handler_input).speech
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,24 @@
-"""Everything the skill says, in one place so it can be reviewed and translated.
+"""Everything the skill says, in the listener's language: the `alexa:` section of the prompts
+files (scripts/prompts/<lang>.yaml, specified by audio_build/words_alexa.py), read from the
+catalog. No sentence is written here; this module only fills them in and marks them up.
 
-Functions return SSML fragments (already escaped); the response builder wraps them in <speak>.
-The tone follows CONTENT.md: plain, invitational, short, and honest that this is not a crisis
-service.
+`Speech.of(language)` speaks one language; its methods return SSML fragments (titles and other
+values already escaped; the response builder wraps them in <speak>). The tone follows
+CONTENT.md: plain, invitational, short, and honest that this is not a crisis service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from ..catalog import Practice
+from ..library import Language, Words
 
-ASK_WHAT_NEXT = "Name a practice, or tell me how you feel."
-TROUBLE = "Sorry, I'm having trouble right now. Please try again in a moment."
-APOLOGY = "Sorry, something went wrong on my side. Please try again."
-NOT_AVAILABLE = "Looping and shuffling aren't available for guided practices."
-GOODBYE = "Take care."
-NOTHING_TO_RESUME = "There's nothing paused right now. " + ASK_WHAT_NEXT
-NOTHING_PLAYING = "Nothing is playing right now. " + ASK_WHAT_NEXT
-LAST_STEP = "This is already the last part of the practice."
-FALLBACK = ("Sorry, I didn't catch that. You can name a practice, tell me how you feel, or say "
-            "list practices.")
-NO = "All right. " + ASK_WHAT_NEXT
+EMERGENCY = "911"
+"""The emergency number the crisis answers name (the skill is published in the US only)."""
 
 
 def number(value: int) -> str:
@@ -31,205 +27,168 @@ def number(value: int) -> str:
     return str(value)
 
 
-def minutes(value: int) -> str:
-    return f"{number(value)} minute{'' if value == 1 else 's'}"
-
-
-def say_list(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])}, or {items[-1]}"
-
-
-def welcome() -> str:
-    return ("Welcome to Compassion Break: short guided practices for people who care for "
-            "others. " + ASK_WHAT_NEXT)
-
-
-def welcome_back(title: str, offset_ms: int) -> str:
-    return (f"You paused {escape(title)} {time_in(offset_ms)}. Say resume, or name another "
-            "practice.")
-
-
-def time_in(offset_ms: int) -> str:
-    whole = offset_ms // 60_000
-    return "less than a minute in" if whole < 1 else f"{minutes(whole)} in"
-
-
-def resume_reprompt() -> str:
-    return "Say resume to carry on where you left off, or name a practice."
-
-
-def reprompt() -> str:
-    return "You can name a practice, tell me how you feel, or say list practices."
-
-
-def starting(practice: Practice, length: int) -> str:
-    return f"Here is {escape(practice.title)}, {minutes(length)}."
-
-
-def recommending(practice: Practice, length: int, why: str) -> str:
-    return f"{escape(why)} Here is {escape(practice.title)}, {minutes(length)}."
-
-
-def choices(offered: Sequence[Practice], heard: str | None) -> str:
-    """One question, asked once: what we can offer, then "Which would you like?"."""
-    titles = say_list([escape(p.title) for p in offered])
-    opening = f"I don't have a practice called {escape(heard)}. " if heard else ""
-    return f"{opening}I can offer {titles}. Which would you like?"
-
-
-def practice_list(practices: Sequence[Practice]) -> str:
-    titles = say_list([escape(p.title) for p in practices])
-    return f"There are {number(len(practices))} practices: {titles}. Which would you like?"
-
-
-def help_text(crisis_line: str, example: str) -> str:
-    """`example`: a practice title from the library (its `first`), or "" for none."""
-    like = f", like {escape(example)}" if example else ""
-    return ("Compassion Break offers short guided practices for people who care for others. "
-            f"Name a practice{like}, tell me how you feel, or say list "
-            "practices. During a practice you can say pause, resume, next, previous, repeat or "
-            "start over. This is not a crisis or emergency service. If you are in crisis, "
-            f"call {crisis(crisis_line)}. To delete your saved place and history, say forget "
-            "me. " + ASK_WHAT_NEXT)
-
-
-def crisis(line: str) -> str:
+def telephone(line: str) -> str:
     return f'<say-as interpret-as="telephone">{escape(line)}</say-as>'
 
 
-def progress(count: int, total_minutes: int) -> str:
-    if count == 0:
-        return "You haven't finished a practice this week yet. Would you like one now?"
-    times = "once" if count == 1 else f"{number(count)} times"
-    return (f"This week you've practised {times}, {minutes(total_minutes)} in all. "
-            "Would you like another practice?")
-
-
-def gone(title_or_id: str) -> str:
-    return (f"The practice you paused, {escape(title_or_id)}, is no longer available. "
-            + ASK_WHAT_NEXT)
-
-
-def subtitle(length: int) -> str:
-    return f"{length}-minute guided practice · Compassion Break"
-
-
-# --- crisis (CONTENT.md "When someone says they are in crisis"; 988 Lifeline and SPRC safe
-# messaging: brief, warm, direct; help is available now and how to reach it; no judgement, no
-# method talk, no promises, no lecture) ---------------------------------------------------------
-
-CRISIS_CARD_TITLE = "Help is available now"
-
-
-def slow_number(number: str) -> str:
+def slow_number(line: str) -> str:
     """A phone number said digit by digit, slowly enough to write down."""
-    digits = escape(number)
-    return (f'<prosody rate="slow"><say-as interpret-as="telephone">{digits}</say-as>'
-            '</prosody>')
+    return f'<prosody rate="slow">{telephone(line)}</prosody>'
 
 
-def crisis_lines(crisis_line: str, support_line: str) -> str:
-    support = (f" Your hospital's staff support line is {slow_number(support_line)}."
-               if support_line else "")
-    return (f"You can call or text {slow_number(crisis_line)}, the Suicide and Crisis Lifeline, "
-            f"any time, day or night.{support} If you are in danger right now, call "
-            f"{slow_number('911')}.")
+@dataclass(frozen=True)
+class Speech:
+    language: Language
+    words: Words
+    crisis_own: str = ""
+    """This language's own crisis line (CRISIS_LINE_ES for Spanish), if the deployment has one."""
 
+    @classmethod
+    def of(cls, language: Language, crisis_own: str = "") -> Speech:
+        return cls(language, language.words_of("alexa"), crisis_own)
 
-def crisis_response(crisis_line: str, support_line: str) -> str:
-    return ("I'm really glad you told me. You don't have to go through this alone, and help is "
-            "there right now. " + crisis_lines(crisis_line, support_line)
-            + " Would you like me to say the number again?")
+    def text(self, name: str, **values: Any) -> str:
+        return self.words.text(name, **values)
 
+    # -- pieces ----------------------------------------------------------------------------
 
-def crisis_again(crisis_line: str, support_line: str) -> str:
-    return "Of course. " + crisis_lines(crisis_line, support_line) + " Shall I say it again?"
+    def minutes(self, value: int) -> str:
+        return self.text("minute" if value == 1 else "minutes", count=number(value))
 
+    def say_list(self, items: Sequence[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return self.text("list_last", items=", ".join(items[:-1]), last=items[-1])
 
-CRISIS_REPROMPT = "Would you like me to say the number again?"
+    def time_in(self, offset_ms: int) -> str:
+        whole = offset_ms // 60_000
+        return self.text("time_under_a_minute") if whole < 1 \
+            else self.text("time_in", minutes=self.minutes(whole))
 
+    def language_name(self, code: str) -> str:
+        """How this language names the language `code` ("inglés"); the code if not listed."""
+        for entry in self.words.lists.get("language_names", ()):
+            key, _, name = entry.partition(":")
+            if key.strip() == code:
+                return escape(name.strip())
+        return escape(code)
 
-def crisis_goodbye(crisis_line: str) -> str:
-    return (f"All right. {slow_number(crisis_line)} is there whenever you need it, by call or "
-            "text. Please take care of yourself.")
+    def crisis_line(self, main: str, say: Any = slow_number) -> str:
+        return self.language.crisis_line(main, self.crisis_own, say)
 
+    # -- opening ---------------------------------------------------------------------------
 
-def crisis_card(crisis_line: str, support_line: str) -> str:
-    lines = [f"Call or text {crisis_line}: the Suicide and Crisis Lifeline, any time, day or "
-             "night."]
-    if support_line:
-        lines.append(f"Your hospital's staff support line: {support_line}.")
-    lines += ["In danger right now: call 911.",
-              "Compassion Break is not a crisis or emergency service."]
-    return "\n".join(lines)
+    def welcome(self) -> str:
+        return self.text("welcome")
 
+    def welcome_back(self, title: str, offset_ms: int) -> str:
+        return self.text("welcome_back", title=escape(title), time=self.time_in(offset_ms))
 
-def fallback(crisis_line: str) -> str:
-    """AMAZON.FallbackIntent carries no words to check, so it names the crisis line briefly."""
-    return (FALLBACK + f" If you are in crisis, call or text {slow_number(crisis_line)}.")
-# --- opening while a practice is on the device ---------------------------------------------------
+    def welcome_back_other(self, title: str, offset_ms: int, language: str) -> str:
+        return self.text("welcome_back_other", title=escape(title), time=self.time_in(offset_ms),
+                         language=self.language_name(language))
 
-def welcome_playing(title: str, offset_ms: int) -> str:
-    """Opening the skill while this device is in the middle of a practice (not paused by us)."""
-    return (f"You're in the middle of {escape(title)}, {time_in(offset_ms)}. Say resume to carry "
-            "on, or name another practice.")
+    def welcome_playing(self, title: str, offset_ms: int) -> str:
+        return self.text("welcome_playing", title=escape(title), time=self.time_in(offset_ms))
 
+    def resume_reprompt(self) -> str:
+        return self.text("resume_reprompt")
 
-def finished(title: str) -> str:
-    return f"You finished {escape(title)}. Would you like another practice?"
+    def reprompt(self) -> str:
+        return self.text("reprompt")
 
+    # -- practices -------------------------------------------------------------------------
 
-ANOTHER_REPROMPT = "Would you like another practice? Say yes, or name one."
-NO_MORE_NOW = "All right. Take care."
+    def starting(self, practice: Practice, length: int) -> str:
+        return self.text("starting", title=escape(practice.title), minutes=self.minutes(length))
 
+    def recommending(self, practice: Practice, length: int, why: str) -> str:
+        return self.text("recommending", why=escape(why), title=escape(practice.title),
+                         minutes=self.minutes(length))
 
-# --- devices without an audio player --------------------------------------------------------------
+    def choices(self, offered: Sequence[Practice], heard: str | None) -> str:
+        """One question, asked once: what we can offer, then "Which would you like?"."""
+        titles = self.say_list([escape(p.title) for p in offered])
+        if heard:
+            return self.text("choices_heard", heard=escape(heard), titles=titles)
+        return self.text("choices", titles=titles)
 
-def needs_audio(web_host: str) -> str:
-    """For a device whose request says it has no AudioPlayer (some screens, apps, cars)."""
-    return ("The practices are guided audio, and this device can't play them. Ask on an Echo "
-            "or another device with a speaker, or listen on the web at "
-            f"{escape(web_host)}.")
+    def practice_page(self, groups: Sequence[tuple[str, Sequence[str]]], *, total: int,
+                      first: bool, more: bool) -> str:
+        """A few practices under the need they serve. `groups` are (need label, titles)."""
+        heard = [self.text("list_group", label=escape(label),
+                           titles=self.say_list([escape(t) for t in titles]))
+                 for label, titles in groups]
+        opening = [self.text("list_opening", count=number(total))] if first else []
+        closing = self.text("list_more" if more else "list_end")
+        return " ".join([*opening, *heard, closing])
 
+    def help_text(self, crisis_line: str, example: str) -> str:
+        """`example`: a practice title from the library (its `first`), or "" for none."""
+        like = self.text("help_example", title=escape(example)) if example else ""
+        return self.text("help", example=like,
+                         crisis_line=self.crisis_line(crisis_line, telephone))
 
-NEEDS_AUDIO_CARD_TITLE = "Compassion Break"
+    def progress(self, count: int, total_minutes: int) -> str:
+        if count == 0:
+            return self.text("progress_none")
+        if count == 1:
+            return self.text("progress_once", minutes=self.minutes(total_minutes))
+        return self.text("progress_many", count=number(count),
+                         minutes=self.minutes(total_minutes))
 
+    def gone(self, title_or_id: str) -> str:
+        return self.text("gone", title=escape(title_or_id))
 
-def needs_audio_card(web_url: str) -> str:
-    return f"The practices need a device that plays audio. Listen on the web: {web_url}"
+    def subtitle(self, length: int) -> str:
+        return self.text("subtitle", minutes=number(length))
 
+    def finished(self, title: str) -> str:
+        return self.text("finished", title=escape(title))
 
-# --- the practice list, by need, a few at a time ------------------------------------------------
+    def needs_audio(self, web_host: str) -> str:
+        """For a device whose request says it has no AudioPlayer (some screens, apps, cars)."""
+        return self.text("needs_audio", host=escape(web_host))
 
-def practice_page(groups: Sequence[tuple[str, Sequence[str]]], *, total: int, first: bool,
-                  more: bool) -> str:
-    """A few practices under the need they serve. `groups` are (need label, titles)."""
-    heard = " ".join(f"{escape(label)}: {say_list([escape(t) for t in titles])}."
-                     for label, titles in groups)
-    opening = f"There are {number(total)} practices. " if first else ""
-    closing = (" Say more to hear others, or name the one you'd like." if more
-               else " That's all of them. Which would you like?")
-    return opening + heard + closing
+    def needs_audio_card(self, web_url: str) -> str:
+        return self.text("needs_audio_card", url=web_url)
 
+    def forgotten(self, rows: int) -> str:
+        return self.text("forgotten_nothing" if rows == 0 else "forgotten")
 
-LIST_REPROMPT = "Say more to hear other practices, or name the one you'd like."
-OTHER_PRACTICES = "Other practices"
-"""The heading for practices whose need the list doesn't know."""
+    # -- crisis (CONTENT.md "When someone says they are in crisis"; 988 Lifeline and SPRC safe
+    # messaging: brief, warm, direct; help is available now and how to reach it; no judgement,
+    # no method talk, no promises, no lecture) -------------------------------------------------
 
+    def crisis_lines(self, crisis_line: str, support_line: str) -> str:
+        parts = [self.text("crisis_lines", crisis_line=self.crisis_line(crisis_line),
+                           text_line=slow_number(crisis_line))]
+        if support_line:
+            parts.append(self.text("crisis_support", support_line=slow_number(support_line)))
+        parts.append(self.text("crisis_danger", emergency=slow_number(EMERGENCY)))
+        return " ".join(parts)
 
-# --- forget me ---------------------------------------------------------------------------------
+    def crisis_response(self, crisis_line: str, support_line: str) -> str:
+        return self.text("crisis_response", lines=self.crisis_lines(crisis_line, support_line))
 
-FORGET_QUESTION = ("This deletes your saved place and your practice history from Compassion "
-                   "Break. Shall I delete them?")
-FORGET_REPROMPT = "Shall I delete your saved place and history? Say yes or no."
-FORGET_KEPT = "All right, I've kept everything. " + ASK_WHAT_NEXT
+    def crisis_again(self, crisis_line: str, support_line: str) -> str:
+        return self.text("crisis_again", lines=self.crisis_lines(crisis_line, support_line))
 
+    def crisis_goodbye(self, crisis_line: str) -> str:
+        return self.text("crisis_goodbye", crisis_line=self.crisis_line(crisis_line),
+                         text_line=slow_number(crisis_line))
 
-def forgotten(rows: int) -> str:
-    if rows == 0:
-        return ("There was nothing saved for you, so there's nothing to delete. Compassion "
-                "Break keeps nothing else about you.")
-    return ("Done. I've deleted your saved place and practice history. Compassion Break keeps "
-            "nothing else about you.")
+    def crisis_card(self, crisis_line: str, support_line: str) -> str:
+        plain = self.crisis_line(crisis_line, say=lambda line: line)
+        lines = [self.text("crisis_card_line", crisis_line=plain, text_line=crisis_line)]
+        if support_line:
+            lines.append(self.text("crisis_card_support", support_line=support_line))
+        lines += [self.text("crisis_card_danger", emergency=EMERGENCY),
+                  self.text("crisis_card_not_a_service")]
+        return "\n".join(lines)
+
+    def fallback(self, crisis_line: str) -> str:
+        """AMAZON.FallbackIntent carries no words to check, so it names the crisis line
+        briefly."""
+        return " ".join([self.text("fallback"), self.text(
+            "fallback_crisis", crisis_line=self.crisis_line(crisis_line))])

@@ -15,9 +15,9 @@ from ask_sdk_model.interfaces.audioplayer import StopDirective
 from ask_sdk_model.ui import SimpleCard
 
 from ...metrics import count_crisis
-from .. import questions, speech
+from .. import questions
 from ..listening import save_player
-from ..services import player_state, services
+from ..services import player_state, services, talk
 from .base import Handler
 
 PLAYING = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
@@ -33,6 +33,7 @@ class Crisis(Handler):
         request = handler_input.request_envelope.request
         name = getattr(getattr(request, "intent", None), "name", "")
         builder = handler_input.response_builder
+        speech = talk(handler_input)
         if name == "AMAZON.NoIntent" and not services(handler_input).heard_crisis:
             return builder.speak(speech.crisis_goodbye(settings.CRISIS_LINE)) \
                 .set_should_end_session(True).response
@@ -45,6 +46,6 @@ class Crisis(Handler):
             builder.add_directive(StopDirective())
         questions.ask_about(handler_input, questions.CRISIS)
         say = speech.crisis_again(*lines) if again else speech.crisis_response(*lines)
-        return builder.speak(say).ask(speech.CRISIS_REPROMPT) \
-            .set_card(SimpleCard(speech.CRISIS_CARD_TITLE, speech.crisis_card(*lines))) \
+        return builder.speak(say).ask(speech.text("crisis_reprompt")) \
+            .set_card(SimpleCard(speech.text("crisis_card_title"), speech.crisis_card(*lines))) \
             .set_should_end_session(False).response

@@ -14,8 +14,8 @@ from ask_sdk_model import Response
 from ask_sdk_runtime.exceptions import DispatchException
 
 from ...store import StoreUnavailable
-from .. import responses, speech
-from ..services import request_type
+from .. import responses
+from ..services import request_type, talk
 from .base import must_be_silent
 
 logger = logging.getLogger(__name__)
@@ -36,10 +36,10 @@ class Apology(AbstractExceptionHandler):
         if must_be_silent(kind):
             return responses.silent(handler_input)
         if isinstance(exception, StoreUnavailable):
-            return responses.tell(handler_input, speech.TROUBLE)
+            return responses.tell(handler_input, talk(handler_input).text("trouble"))
         if isinstance(exception, DispatchException):
-            return responses.ask(handler_input, speech.FALLBACK)
-        return responses.tell(handler_input, speech.APOLOGY)
+            return responses.ask(handler_input, talk(handler_input).text("fallback"))
+        return responses.tell(handler_input, talk(handler_input).text("apology"))
 
 
 def _describe(handler_input: HandlerInput) -> str:

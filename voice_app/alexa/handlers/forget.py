@@ -11,8 +11,8 @@ import logging
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import questions, responses, speech
-from ..services import services
+from .. import questions, responses
+from ..services import services, talk
 from .base import Handler
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,9 @@ class ForgetMe(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         questions.ask_about(handler_input, questions.FORGET)
-        return responses.ask(handler_input, speech.FORGET_QUESTION, speech.FORGET_REPROMPT)
+        speech = talk(handler_input)
+        return responses.ask(handler_input, speech.text("forget_question"),
+                             speech.text("forget_reprompt"))
 
 
 def forget(handler_input: HandlerInput) -> Response:
@@ -31,4 +33,4 @@ def forget(handler_input: HandlerInput) -> Response:
     found = services(handler_input)
     rows = found.store.forget(found.listener_key)
     logger.info("forgot a listener on request: %d rows deleted", rows)
-    return responses.tell(handler_input, speech.forgotten(rows))
+    return responses.tell(handler_input, talk(handler_input).forgotten(rows))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import questions, responses, speech
+from .. import questions, responses
 from ..listening import play_and_save, resume_cue
-from ..services import services
+from ..services import services, talk
 from . import forget, practice
 from .base import Handler
 
@@ -18,8 +18,8 @@ class Help(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         found = services(handler_input)
         first = found.catalog.get(found.catalog.library.first)
-        return responses.ask(handler_input, speech.help_text(found.settings.CRISIS_LINE,
-                                                             first.title if first else ""))
+        return responses.ask(handler_input, talk(handler_input).help_text(
+            found.settings.CRISIS_LINE, first.title if first else ""))
 
 
 class Fallback(Handler):
@@ -27,7 +27,7 @@ class Fallback(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         crisis_line = services(handler_input).settings.CRISIS_LINE
-        return responses.ask(handler_input, speech.fallback(crisis_line))
+        return responses.ask(handler_input, talk(handler_input).fallback(crisis_line))
 
 
 class NavigateHome(Handler):
@@ -57,7 +57,7 @@ class Yes(Handler):
             return forget.forget(handler_input)
         if question == questions.MORE:
             return practice.list_page(handler_input, more=True)
-        return responses.ask(handler_input, speech.ASK_WHAT_NEXT)
+        return responses.ask(handler_input, talk(handler_input).text("ask_what_next"))
 
 
 class No(Handler):
@@ -69,7 +69,7 @@ class No(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         question = questions.asked(handler_input)
         if question == questions.ANOTHER:
-            return responses.tell(handler_input, speech.NO_MORE_NOW)
+            return responses.tell(handler_input, talk(handler_input).text("no_more_now"))
         if question == questions.FORGET:
-            return responses.ask(handler_input, speech.FORGET_KEPT)
-        return responses.ask(handler_input, speech.NO)
+            return responses.ask(handler_input, talk(handler_input).text("forget_kept"))
+        return responses.ask(handler_input, talk(handler_input).text("no"))

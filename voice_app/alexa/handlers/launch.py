@@ -2,7 +2,8 @@
 
 What this device's player says wins while it is playing or paused one of our streams (the
 context has no timestamp to weigh against the store, and it is what the listener hears);
-otherwise the saved position, newest across devices.
+otherwise the saved position, newest across devices. A place saved in another language's audio
+is offered in that language's audio, and the welcome back says so.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import questions, responses, speech
-from ..listening import live_cue, saved_position
-from ..services import player_state, services
+from .. import questions, responses
+from ..listening import live_cue, saved_position, saved_view
+from ..services import player_state, services, talk
 from .base import Handler
 
 
@@ -20,6 +21,7 @@ class Launch(Handler):
     request_types = frozenset({"LaunchRequest"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        speech = talk(handler_input)
         live = live_cue(handler_input)
         if live is not None:
             questions.ask_about(handler_input, questions.RESUME)
@@ -28,11 +30,13 @@ class Launch(Handler):
             return responses.ask(handler_input, say(live.practice.title, live.offset_ms),
                                  speech.resume_reprompt())
         position = saved_position(handler_input)
-        practice = services(handler_input).catalog.get(position.practice_id) \
-            if position else None
-        if position is None or practice is None:
+        view = saved_view(handler_input, position) if position else None
+        practice = view.get(position.practice_id) if view and position else None
+        if position is None or view is None or practice is None:
             return responses.ask(handler_input, speech.welcome())
         questions.ask_about(handler_input, questions.RESUME)
-        return responses.ask(handler_input,
-                             speech.welcome_back(practice.title, position.offset_ms),
-                             speech.resume_reprompt())
+        if view.language != services(handler_input).catalog.language:
+            say = speech.welcome_back_other(practice.title, position.offset_ms, view.language)
+        else:
+            say = speech.welcome_back(practice.title, position.offset_ms)
+        return responses.ask(handler_input, say, speech.resume_reprompt())

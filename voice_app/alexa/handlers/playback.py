@@ -7,7 +7,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import playback, questions, responses, speech
+from .. import playback, questions, responses
 from ..listening import (
     current_cue,
     finished_on_device,
@@ -16,7 +16,7 @@ from ..listening import (
     save_player,
     saved_position,
 )
-from ..services import player_state
+from ..services import player_state, talk
 from .base import Handler
 
 ACTIVE = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
@@ -39,7 +39,7 @@ class StopOrCancel(Handler):
         if player_state(handler_input).activity in ACTIVE:
             save_player(handler_input, "stopped")
             return responses.stop(handler_input)
-        return responses.tell(handler_input, speech.GOODBYE)
+        return responses.tell(handler_input, talk(handler_input).text("goodbye"))
 
 
 class Resume(Handler):
@@ -52,11 +52,12 @@ class Resume(Handler):
         done = finished_on_device(handler_input)
         if done is not None:
             questions.ask_about(handler_input, questions.ANOTHER)
+            speech = talk(handler_input)
             return responses.ask(handler_input, speech.finished(done.practice.title),
-                                 speech.ANOTHER_REPROMPT)
+                                 speech.text("another_reprompt"))
         position = saved_position(handler_input)
-        say = speech.gone(position.practice_id.replace("-", " ")) if position \
-            else speech.NOTHING_TO_RESUME
+        say = talk(handler_input).gone(position.practice_id.replace("-", " ")) if position \
+            else talk(handler_input).text("nothing_to_resume")
         return responses.ask(handler_input, say)
 
 
@@ -66,7 +67,7 @@ class StartOver(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         cue = current_cue(handler_input)
         if cue is None:
-            return responses.ask(handler_input, speech.NOTHING_PLAYING)
+            return responses.ask(handler_input, talk(handler_input).text("nothing_playing"))
         return play_and_save(handler_input, playback.from_beginning(cue))
 
 
@@ -79,11 +80,11 @@ class StepMove(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         cue = current_cue(handler_input)
         if cue is None:
-            return responses.ask(handler_input, speech.NOTHING_PLAYING)
+            return responses.ask(handler_input, talk(handler_input).text("nothing_playing"))
         name = handler_input.request_envelope.request.intent.name
         moved = playback.move(cue, self.STEPS[name])
         if moved is None:
-            return responses.tell(handler_input, speech.LAST_STEP)
+            return responses.tell(handler_input, talk(handler_input).text("last_step"))
         return play_and_save(handler_input, moved)
 
 
@@ -92,4 +93,4 @@ class LoopAndShuffle(Handler):
                          "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return responses.tell(handler_input, speech.NOT_AVAILABLE)
+        return responses.tell(handler_input, talk(handler_input).text("not_available"))

@@ -10,8 +10,7 @@ from ask_sdk_model import Response
 from ...catalog import Catalog, Practice
 from ...library import Need
 from ...recommend import choices, recommend
-from ...web import listing
-from .. import playback, questions, responses, speech
+from .. import playback, questions, responses
 from ..listening import play_and_save
 from ..services import (
     resolved_ids,
@@ -20,6 +19,7 @@ from ..services import (
     session_get,
     session_set,
     slot_text,
+    talk,
 )
 from .base import Handler
 
@@ -70,7 +70,8 @@ class StartPractice(Handler):
         if practice is None or not practice.variants:
             return offer_choices(handler_input, catalog, minutes)
         cue = playback.start(practice, minutes)
-        return play_and_save(handler_input, cue, speech.starting(practice, cue.variant.minutes),
+        return play_and_save(handler_input, cue,
+                             talk(handler_input).starting(practice, cue.variant.minutes),
                              started=True)
 
 
@@ -80,9 +81,9 @@ def offer_choices(handler_input: HandlerInput, catalog: Catalog,
         session_set(handler_input, minutes=minutes)
     offered = choices(catalog, 3)
     if not offered:
-        return responses.tell(handler_input, speech.TROUBLE)
+        return responses.tell(handler_input, talk(handler_input).text("trouble"))
     heard = slot_text(handler_input, "practice")
-    return responses.ask(handler_input, speech.choices(offered, heard))
+    return responses.ask(handler_input, talk(handler_input).choices(offered, heard))
 
 
 class Recommend(Handler):
@@ -101,11 +102,11 @@ def play_suggestion(handler_input: HandlerInput, said: str = "",
                     minutes: float | None = None, need: Need | None = None) -> Response:
     """The practice `recommend` suggests for what was said (the library's first for nothing)."""
     catalog = services(handler_input).catalog
-    found = recommend(catalog, said, minutes, need=need)
+    found = recommend(catalog, said, minutes, services(handler_input).language, need=need)
     if found is None:
         return offer_choices(handler_input, catalog, None)
     cue = playback.Cue(found.practice, found.variant, 0, 0)
-    say = speech.recommending(found.practice, found.variant.minutes, found.why)
+    say = talk(handler_input).recommending(found.practice, found.variant.minutes, found.why)
     return play_and_save(handler_input, cue, say, started=True)
 
 
@@ -126,9 +127,10 @@ class ListPractices(Handler):
 def list_page(handler_input: HandlerInput, *, more: bool) -> Response:
     """The next page of practices (from the session's `list_from`) or, without `more`, the
     first page."""
-    practices = by_need(services(handler_input).catalog)
+    speech = talk(handler_input)
+    practices = by_need(services(handler_input).catalog, speech.text("other_practices"))
     if not practices:
-        return responses.tell(handler_input, speech.TROUBLE)
+        return responses.tell(handler_input, speech.text("trouble"))
     start = session_get(handler_input, "list_from") if more else 0
     if not isinstance(start, int) or not 0 <= start < len(practices):
         start = 0
@@ -140,18 +142,21 @@ def list_page(handler_input: HandlerInput, *, more: bool) -> Response:
         questions.ask_about(handler_input, questions.MORE)
     say = speech.practice_page(_grouped(page), total=len(practices), first=start == 0,
                                more=has_more)
-    return responses.ask(handler_input, say, speech.LIST_REPROMPT if has_more else None)
+    return responses.ask(handler_input, say,
+                         speech.text("list_reprompt") if has_more else None)
 
 
-def by_need(catalog: Catalog) -> list[tuple[str, Practice]]:
-    """Playable practices with the label of the need they serve, in the web page's order of
-    needs (practices of a category the page doesn't know come last)."""
-    headings = listing.headings(catalog)
-    order = {heading.category: index for index, heading in enumerate(headings)}
-    labels = {heading.category: heading.label for heading in headings}
+def by_need(catalog: Catalog, other: str) -> list[tuple[str, Practice]]:
+    """Playable practices with the title of the need they serve (in the view's language), in
+    the library's order of needs, as the web page lists them (practices of a category the
+    library's needs don't name come last, under `other`)."""
+    words = catalog.library.language(catalog.language).needs
+    needs = [need.need_id for need in catalog.library.needs if need.need_id in words]
+    order = {need_id: index for index, need_id in enumerate(needs)}
+    labels = {need_id: words[need_id].title for need_id in needs}
     playable = [p for p in catalog.practices if p.variants]
     playable.sort(key=lambda p: order.get(p.category, len(order)))
-    return [(labels.get(p.category, speech.OTHER_PRACTICES), p) for p in playable]
+    return [(labels.get(p.category, other), p) for p in playable]
 
 
 def _grouped(page: list[tuple[str, Practice]]) -> list[tuple[str, list[str]]]:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import questions, responses, speech
-from ..services import services
+from .. import questions, responses
+from ..services import services, talk
 from .base import Handler
 
 WEEK = timedelta(days=7)
@@ -23,5 +23,6 @@ class Progress(Handler):
         done = found.store.completions_since(found.listener_key, now - WEEK)
         total = sum(c.minutes for c in done)
         questions.ask_about(handler_input, questions.ANOTHER)
+        speech = talk(handler_input)
         return responses.ask(handler_input, speech.progress(len(done), total),
-                             speech.ANOTHER_REPROMPT)
+                             speech.text("another_reprompt"))
