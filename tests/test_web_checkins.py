@@ -129,7 +129,8 @@ def test_a_five_is_met_with_care_once(app_config):
     client = app.test_client()
     session_id = answer_before(client, "5")
     first = text(client.get(f"/checkins/practice/{session_id}?said=1"))
-    assert "staff support line is +1 555 010 0199" in first and "988" in first
+    assert 'staff support line is <a href="tel:+15550100199">+1 555 010 0199</a>' in first
+    assert '<a href="tel:988">988</a>, the Suicide and Crisis Lifeline' in first
     assert 'class="support"' in first and 'role="alert"' not in first
     again = text(client.get(f"/checkins/practice/{session_id}"))
     assert 'class="support"' not in again

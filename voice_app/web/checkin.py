@@ -19,17 +19,9 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, request, url_for
+from flask import render_template as render
+from markupsafe import Markup, escape
 
 from ..checkins import Checkins, Session
 from ..keys import listener_key
@@ -212,18 +204,23 @@ def _card(practice, variant, *, session: Session | None = None,  # type: ignore[
     closed = session is not None and (session.after_declined or session.after_delay_s is not None)
     # A 5 is met once, when it is given: the before answer, or the after one after a lower one.
     five = (said or shared) and ((first == 5 and last is None) or (last == 5 and first != 5))
-    return render_template(
+    return render(
         "checkin.html", practice=practice, variant=variant, session=session,
         before=first, after=last, late=late, shared=shared, labels=spoken.checkin.labels,
         ask_after=not shared and not closed or (shared and after is None),
         support=_support(spoken) if five else "", **pages.common())
 
 
-def _support(spoken) -> str:  # type: ignore[no-untyped-def]
+def _support(spoken) -> Markup:  # type: ignore[no-untyped-def]
+    """`CheckinText.support`'s words with each number a link a phone can call."""
     current = site.settings()
-    line = spoken.crisis_line(current.CRISIS_LINE,
-                              language.own_crisis_line(current, spoken.code))
-    return spoken.checkin.support(line, current.SUPPORT_LINE)
+    crisis = language.crisis_line(spoken, current.CRISIS_LINE,
+                                  language.own_crisis_line(current, spoken.code))
+    texts = spoken.checkin.texts
+    if current.SUPPORT_LINE:
+        return Markup(escape(texts["support"])).format(
+            support_line=language.tel(current.SUPPORT_LINE), crisis_line=crisis)
+    return Markup(escape(texts["support_no_line"])).format(crisis_line=crisis)
 
 
 # -- the listener's own view -------------------------------------------------------------------
@@ -240,7 +237,7 @@ def mine(lang: str):  # type: ignore[no-untyped-def]
     spoken = language.language()
     drawn = chart.dumbbell([(p.before, p.after) for p in pairs])  # type: ignore[misc]
     history = spoken.checkin.history([(p.before, p.after) for p in pairs])  # type: ignore[misc]
-    return personal(make_response(render_template(
+    return personal(make_response(render(
         "checkins.html", known=raw is not None, pairs=pairs, choice=choice, chart=drawn,
         history=history, titles=titles, done=request.args.get("done", ""),
         enabled=site.settings().CHECKIN != "off", **pages.common())))
