@@ -137,6 +137,16 @@ def test_a_five_is_met_with_care_once(app_config):
     answer_after(client, session_id, "5")
     after = text(client.get(f"/checkins/practice/{session_id}?said=1"))
     assert 'class="support"' not in after  # once per practice
+    skipper = app.test_client()
+    skipped = answer_before(skipper, "5", practice="end-of-shift", minutes="3")
+    skipper.post("/checkins/after", data={"session_id": str(skipped), "skip": "1"},
+                 headers=SAME)
+    assert 'class="support"' not in text(skipper.get(f"/checkins/practice/{skipped}?said=1"))
+    worse = app.test_client()  # a 5 after a lower answer is met too
+    later = answer_before(worse, "3", practice="end-of-shift", minutes="3")
+    assert 'class="support"' not in text(worse.get(f"/checkins/practice/{later}?said=1"))
+    answer_after(worse, later, "5")
+    assert 'class="support"' in text(worse.get(f"/checkins/practice/{later}?said=1"))
 
 
 def test_shared_computer_mode_keeps_nothing(app, client):
@@ -152,6 +162,11 @@ def test_shared_computer_mode_keeps_nothing(app, client):
     assert "Before: extremely. After: moderately." in text(finish)
     assert "Set-Cookie" not in finish.headers
     assert client.get_cookie(COOKIE) is None and rows(app) == [] and prefs(app) == []
+    skipped = text(client.post("/checkins/after", data={
+        "shared": "1", "practice_id": PRACTICE, "minutes": "5", "before": "5", "skip": "1"},
+        headers=SAME))
+    assert buttons(skipped) == [] and 'class="support"' not in skipped
+    assert "Nothing more to answer" in skipped and rows(app) == []
 
 
 @pytest.mark.parametrize(("headers", "status"), [

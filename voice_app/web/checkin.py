@@ -169,7 +169,7 @@ def after(lang: str):  # type: ignore[no-untyped-def]
         first = _answer("before")
         value = None if request.form.get("skip") == "1" else _answer()
         return personal(make_response(_card(practice, variant, before=first, after=value,
-                                            shared=True)))
+                                            shared=True, ended=True)))
     raw_id = request.form.get("session_id", "")
     if not raw_id.isdigit():
         abort(400)
@@ -196,19 +196,23 @@ def _own_session(session_id: int, missing: int = 404) -> Session:
 
 def _card(practice, variant, *, session: Session | None = None,  # type: ignore[no-untyped-def]
           before: int | None = None, after: int | None = None, shared: bool = False,
-          said: bool = False) -> str:
+          said: bool = False, ended: bool = False) -> str:
+    """The listener's card: the player, their answers, the after question while it is open.
+    From a stored `session`, or from a shared computer's form (`before`, `after`, `ended`:
+    the after question was answered or skipped)."""
     spoken = language.language()
     first = session.before if session else before
     last = session.after if session else after
     late = session is not None and session.after is None and session.after_delay_s is not None
-    closed = session is not None and (session.after_declined or session.after_delay_s is not None)
-    # A 5 is met once, when it is given: the before answer, or the after one after a lower one.
-    five = (said or shared) and ((first == 5 and last is None) or (last == 5 and first != 5))
+    closed = ended if session is None else (session.after_declined
+                                            or session.after_delay_s is not None)
+    # A 5 is met once, when it is given: the before answer while the after question is open,
+    # or the after answer after a lower one.
+    five = (said or shared) and ((first == 5 and not closed) or (last == 5 and first != 5))
     return render(
         "checkin.html", practice=practice, variant=variant, session=session,
         before=first, after=last, late=late, shared=shared, labels=spoken.checkin.labels,
-        ask_after=not shared and not closed or (shared and after is None),
-        support=_support(spoken) if five else "", **pages.common())
+        ask_after=not closed, support=_support(spoken) if five else "", **pages.common())
 
 
 def _support(spoken) -> Markup:  # type: ignore[no-untyped-def]
