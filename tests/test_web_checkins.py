@@ -167,6 +167,9 @@ def test_shared_computer_mode_keeps_nothing(app, client):
         headers=SAME))
     assert buttons(skipped) == [] and 'class="support"' not in skipped
     assert "Nothing more to answer" in skipped and rows(app) == []
+    stop = before(client, "", stop="1", shared="1")
+    assert stop.status_code == 303 and "Set-Cookie" not in stop.headers
+    assert client.get_cookie(COOKIE) is None and rows(app) == [] and prefs(app) == []
 
 
 @pytest.mark.parametrize(("headers", "status"), [

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from ..checkins import Checkins, Session
 from ..keys import listener_key
-from ..store import StoreUnavailable
+from ..store import StoreUnavailable, now
 from . import chart, language, pages, site
 
 blueprint = Blueprint("checkin", __name__)
@@ -122,14 +122,16 @@ def before(lang: str):  # type: ignore[no-untyped-def]
     _enabled()
     from_this_site()
     practice, variant = _variant()
+    shared = request.form.get("shared") == "1"
     raw = cookie_id()
-    new_id = None if raw else secrets.token_urlsafe(32)
+    new_id = None if raw or shared else secrets.token_urlsafe(32)
     if request.form.get("stop") == "1":
-        service().set_choice(key_of(raw or new_id), False)  # type: ignore[arg-type]
+        if not shared:  # a shared computer's "don't ask me" keeps nothing either
+            service().set_choice(key_of(raw or new_id), False)  # type: ignore[arg-type]
         back = url_for("web.practice", practice_id=practice.practice_id)
         return personal(redirect(back, 303), new_id)
     value = _answer()
-    if request.form.get("shared") == "1":
+    if shared:
         return personal(make_response(_card(practice, variant, before=value, shared=True)))
     key = key_of(raw or new_id)  # type: ignore[arg-type]
     latest = service().latest(key)
@@ -143,8 +145,6 @@ def before(lang: str):  # type: ignore[no-untyped-def]
 
 
 def _same_practice(latest: Session, practice, variant) -> bool:  # type: ignore[no-untyped-def]
-    from ..store import now
-
     return (latest.practice_id, latest.minutes) == (practice.practice_id, variant.minutes) \
         and latest.after is None and latest.after_delay_s is None \
         and now() - latest.started_at < DOUBLE_SUBMIT
