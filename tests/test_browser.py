@@ -178,3 +178,77 @@ def test_saved_practice_plays_offline_and_space_can_be_freed(browser, config):
         assert not row.locator(".saved-badge").is_visible()
     assert watch.errors == []
     assert watch.foreign(origin) == []
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.x A/AA rules and best practices; each violation as rule: nodes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]]
+
+
+def test_pages_are_axe_clean_in_english_and_spanish(browser, origin):
+    """Every kind of page in both languages, the check-in card and the listener's own plot."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    watch = Watch(context, page)
+    found = {}
+    for path in ("/", "/practices/loving-kindness", "/privacy", "/es/",
+                 "/es/practices/loving-kindness", "/es/terms"):
+        page.goto(origin + path)
+        found[path] = axe_violations(page)
+        assert page.evaluate("document.documentElement.lang") == (
+            "es" if path.startswith("/es/") else "en")
+    for prefix in ("", "/es"):  # a check-in, then its card and the plot, in each language
+        page.goto(origin + prefix + "/practices/loving-kindness")
+        page.locator("form.checkin button[name=answer][value='5']").click()
+        page.wait_for_url("**/checkins/practice/*")
+        found[prefix + " card"] = axe_violations(page)
+        assert page.locator(".support").is_visible()
+        with page.expect_navigation():
+            page.locator("form.checkin button[name=answer][value='2']").click()
+        page.goto(origin + prefix + "/checkins")
+        assert page.get_by_role("img").count() == 1
+        found[prefix + "/checkins"] = axe_violations(page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "checkins-es.png"), full_page=True)
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+    assert watch.errors == []
+    assert watch.foreign(origin) == []
+
+
+def test_check_in_with_the_keyboard_alone_and_no_javascript(browser, origin):
+    """Tab to the answer, press Enter; on the card, Tab to the after answer, press Space. The
+    buttons are named by their visible words, as a screen reader says them."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(origin + "/practices/grounding-when-overwhelmed")
+    answer = page.get_by_role("button", name="4 quite a bit", exact=True)
+    assert answer.count() == 1  # the 3-minute card; the 1-minute one is not asked
+    group = page.get_by_role("group", name="Before you listen, how stressed do you feel "
+                                           "right now?")
+    assert group.count() == 1
+    tab_to(page, "4 quite a bit")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/checkins/practice/*")
+    assert "Before: quite a bit. Thank you." in page.locator("main").inner_text()
+    tab_to(page, "2 a little")
+    with page.expect_navigation():
+        page.keyboard.press(" ")
+    assert "Before: quite a bit. After: a little." in page.locator("main").inner_text()
+    cookie = next(c for c in context.cookies() if c["name"] == "cb_listener")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    context.close()
+
+
+def tab_to(page, name: str, most: int = 80) -> None:  # type: ignore[no-untyped-def]
+    """Press Tab until the focused element's text is `name`."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        if focused.count() and " ".join(focused.inner_text().split()) == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")

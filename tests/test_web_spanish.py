@@ -175,3 +175,15 @@ def test_pages_are_cached_per_language(client):
     assert first.headers["ETag"] != spanish.headers["ETag"]
     assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert b'lang="en"' in client.get("/").data  # the Spanish render did not replace it
+
+
+def test_privacy_notice_and_terms_in_spanish(client):
+    privacy = page(client, "/es/privacy")
+    assert '<h1 id="page-title">Aviso de privacidad</h1>' in privacy
+    assert "se borran después de 400 días" in privacy and "en 1 día" in privacy
+    assert 'href="/es/checkins">la página de tus check-ins</a>' in privacy
+    assert "HMAC-SHA-256" in privacy and "Delete my check-ins" not in privacy
+    terms = page(client, "/es/terms")
+    assert '<h1 id="page-title">Condiciones de uso</h1>' in terms
+    assert 'href="/es/privacy">aviso de privacidad</a>' in terms
+    assert "Terms of use" not in terms

@@ -19,21 +19,13 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, request, url_for
+from flask import render_template as render
+from markupsafe import Markup, escape
 
 from ..checkins import Checkins, Session
 from ..keys import listener_key
-from ..store import StoreUnavailable
+from ..store import StoreUnavailable, now
 from . import chart, language, pages, site
 
 blueprint = Blueprint("checkin", __name__)
@@ -130,14 +122,16 @@ def before(lang: str):  # type: ignore[no-untyped-def]
     _enabled()
     from_this_site()
     practice, variant = _variant()
+    shared = request.form.get("shared") == "1"
     raw = cookie_id()
-    new_id = None if raw else secrets.token_urlsafe(32)
+    new_id = None if raw or shared else secrets.token_urlsafe(32)
     if request.form.get("stop") == "1":
-        service().set_choice(key_of(raw or new_id), False)  # type: ignore[arg-type]
+        if not shared:  # a shared computer's "don't ask me" keeps nothing either
+            service().set_choice(key_of(raw or new_id), False)  # type: ignore[arg-type]
         back = url_for("web.practice", practice_id=practice.practice_id)
         return personal(redirect(back, 303), new_id)
     value = _answer()
-    if request.form.get("shared") == "1":
+    if shared:
         return personal(make_response(_card(practice, variant, before=value, shared=True)))
     key = key_of(raw or new_id)  # type: ignore[arg-type]
     latest = service().latest(key)
@@ -151,8 +145,6 @@ def before(lang: str):  # type: ignore[no-untyped-def]
 
 
 def _same_practice(latest: Session, practice, variant) -> bool:  # type: ignore[no-untyped-def]
-    from ..store import now
-
     return (latest.practice_id, latest.minutes) == (practice.practice_id, variant.minutes) \
         and latest.after is None and latest.after_delay_s is None \
         and now() - latest.started_at < DOUBLE_SUBMIT
@@ -177,7 +169,7 @@ def after(lang: str):  # type: ignore[no-untyped-def]
         first = _answer("before")
         value = None if request.form.get("skip") == "1" else _answer()
         return personal(make_response(_card(practice, variant, before=first, after=value,
-                                            shared=True)))
+                                            shared=True, ended=True)))
     raw_id = request.form.get("session_id", "")
     if not raw_id.isdigit():
         abort(400)
@@ -204,26 +196,35 @@ def _own_session(session_id: int, missing: int = 404) -> Session:
 
 def _card(practice, variant, *, session: Session | None = None,  # type: ignore[no-untyped-def]
           before: int | None = None, after: int | None = None, shared: bool = False,
-          said: bool = False) -> str:
+          said: bool = False, ended: bool = False) -> str:
+    """The listener's card: the player, their answers, the after question while it is open.
+    From a stored `session`, or from a shared computer's form (`before`, `after`, `ended`:
+    the after question was answered or skipped)."""
     spoken = language.language()
     first = session.before if session else before
     last = session.after if session else after
     late = session is not None and session.after is None and session.after_delay_s is not None
-    closed = session is not None and (session.after_declined or session.after_delay_s is not None)
-    # A 5 is met once, when it is given: the before answer, or the after one after a lower one.
-    five = (said or shared) and ((first == 5 and last is None) or (last == 5 and first != 5))
-    return render_template(
+    closed = ended if session is None else (session.after_declined
+                                            or session.after_delay_s is not None)
+    # A 5 is met once, when it is given: the before answer while the after question is open,
+    # or the after answer after a lower one.
+    five = (said or shared) and ((first == 5 and not closed) or (last == 5 and first != 5))
+    return render(
         "checkin.html", practice=practice, variant=variant, session=session,
         before=first, after=last, late=late, shared=shared, labels=spoken.checkin.labels,
-        ask_after=not shared and not closed or (shared and after is None),
-        support=_support(spoken) if five else "", **pages.common())
+        ask_after=not closed, support=_support(spoken) if five else "", **pages.common())
 
 
-def _support(spoken) -> str:  # type: ignore[no-untyped-def]
+def _support(spoken) -> Markup:  # type: ignore[no-untyped-def]
+    """`CheckinText.support`'s words with each number a link a phone can call."""
     current = site.settings()
-    line = spoken.crisis_line(current.CRISIS_LINE,
-                              language.own_crisis_line(current, spoken.code))
-    return spoken.checkin.support(line, current.SUPPORT_LINE)
+    crisis = language.crisis_line(spoken, current.CRISIS_LINE,
+                                  language.own_crisis_line(current, spoken.code))
+    texts = spoken.checkin.texts
+    if current.SUPPORT_LINE:
+        return Markup(escape(texts["support"])).format(
+            support_line=language.tel(current.SUPPORT_LINE), crisis_line=crisis)
+    return Markup(escape(texts["support_no_line"])).format(crisis_line=crisis)
 
 
 # -- the listener's own view -------------------------------------------------------------------
@@ -240,7 +241,7 @@ def mine(lang: str):  # type: ignore[no-untyped-def]
     spoken = language.language()
     drawn = chart.dumbbell([(p.before, p.after) for p in pairs])  # type: ignore[misc]
     history = spoken.checkin.history([(p.before, p.after) for p in pairs])  # type: ignore[misc]
-    return personal(make_response(render_template(
+    return personal(make_response(render(
         "checkins.html", known=raw is not None, pairs=pairs, choice=choice, chart=drawn,
         history=history, titles=titles, done=request.args.get("done", ""),
         enabled=site.settings().CHECKIN != "off", **pages.common())))
