@@ -79,6 +79,21 @@ def feeling_values(practices: Sequence[PracticeScript], data: LibraryData, langu
     return values
 
 
+def stress_values(data: LibraryData, language: str) -> list[dict[str, Any]]:
+    """The check-in's answers, 1 to 5 (ids "1".."5"): each label ("quite a bit") with its number
+    word ("four") as a synonym, which AMAZON.NUMBER alone would miss the other way round."""
+    words = data.languages[language]
+    return [{"id": str(value),
+             "name": {"value": speakable(label),
+                      "synonyms": [speakable(words.numbers[value])]}}
+            for value, label in enumerate(words.checkin.labels, start=1)]
+
+
+def checkin_words(data: LibraryData, language: str, name: str) -> list[str]:
+    """The check-in's own words for turning it off or on (`checkin:` of the prompts file)."""
+    return list(dict.fromkeys(speakable(w) for w in data.languages[language].checkin.words[name]))
+
+
 def interaction_model(practices: Sequence[PracticeScript], data: LibraryData,
                       language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     words = data.languages[language].sections["alexa"]
@@ -97,10 +112,17 @@ def interaction_model(practices: Sequence[PracticeScript], data: LibraryData,
         {"name": "ProgressIntent", "samples": list(samples["progress_samples"])},
         {"name": "CrisisIntent", "samples": list(samples["crisis_samples"])},
         {"name": "ForgetMeIntent", "samples": list(samples["forget_samples"])},
+        {"name": "CheckinAnswerIntent", "slots": [{"name": "level", "type": "StressLevel"}],
+         "samples": list(samples["checkin_answer_samples"])},
+        {"name": "CheckinHistoryIntent", "samples": list(samples["checkin_history_samples"])},
+        {"name": "CheckinOffIntent", "samples": checkin_words(data, language, "off")},
+        {"name": "CheckinOnIntent", "samples": checkin_words(data, language, "on")},
+        {"name": "DoneIntent", "samples": list(samples["done_samples"])},
         *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
     types = [{"name": "PracticeName", "values": practice_values(practices)},
-             {"name": "Feeling", "values": feeling_values(practices, data, language)}]
+             {"name": "Feeling", "values": feeling_values(practices, data, language)},
+             {"name": "StressLevel", "values": stress_values(data, language)}]
     return {"interactionModel": {"languageModel": {
         "invocationName": words.texts["invocation_name"], "intents": intents, "types": types}}}
 
