@@ -396,3 +396,31 @@ def test_the_session_after_a_day_is_not_dug_up(checkin_app, alexa):
     alexa.clock.advance(**{"days": 1})
     assert "Welcome" in speech_of(alexa.send({"type": "LaunchRequest"}, new=True))
     assert timedelta(days=1) > AFTER_WINDOW
+
+
+# --- the interaction models --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("locale", "labels", "numbers", "off"), [
+    ("en-US", ["not at all", "a little", "moderately", "quite a bit", "extremely"],
+     ["one", "two", "three", "four", "five"], "stop asking how i feel"),
+    ("es-US", ["nada", "un poco", "moderado", "bastante", "muchísimo"],
+     ["uno", "dos", "tres", "cuatro", "cinco"], "deja de preguntar"),
+])
+def test_the_stress_level_type_is_made_from_the_checkin_labels(locale, labels, numbers, off):
+    """A custom 1-5 type: the spoken labels, which AMAZON.NUMBER would miss, with the number
+    words as synonyms; the controls' samples are the check-in's own words."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "skill-package" / "interactionModels" / \
+        "custom" / f"{locale}.json"
+    model = json.loads(path.read_text())["interactionModel"]["languageModel"]
+    (stress,) = [t for t in model["types"] if t["name"] == "StressLevel"]
+    assert [v["id"] for v in stress["values"]] == ["1", "2", "3", "4", "5"]
+    assert [v["name"]["value"] for v in stress["values"]] == labels
+    assert [v["name"]["synonyms"] for v in stress["values"]] == [[n] for n in numbers]
+    intents = {i["name"]: i for i in model["intents"]}
+    assert intents["CheckinAnswerIntent"]["slots"] == [{"name": "level", "type": "StressLevel"}]
+    assert "{level}" in intents["CheckinAnswerIntent"]["samples"]
+    assert off in intents["CheckinOffIntent"]["samples"]
+    assert intents["DoneIntent"]["samples"] and intents["CheckinHistoryIntent"]["samples"]
