@@ -382,3 +382,20 @@ def test_the_spanish_example_phrases_are_sample_utterances(spanish_model):
                                    f"alexa dile a {name} que ", f"alexa dile a {name} ")
                        if said.startswith(o))
         assert said.removeprefix(opening) in said_by_all, phrase
+
+
+@pytest.mark.parametrize(("locale", "language"), [
+    ("es-US", "es"), ("es-MX", "es"), ("ES-us", "es"), ("en-US", "en"), ("en-GB", "en"),
+    ("fr-FR", "en"), ("", "en"), (None, "en"),
+])
+def test_the_request_locale_picks_the_language(app, locale, language):
+    from voice_app.alexa.services import language_of
+
+    assert language_of(app.extensions["catalog"].get(), locale) == language
+
+
+def test_a_mexican_spanish_request_is_answered_in_spanish(app, alexa):
+    alexa.locale = "es-MX"
+    data = alexa.send(start(BONDAD, slot("minutes", "5")))
+    assert_plays_audio(app, data, "es", "loving-kindness", 5, 0)
+    assert_spanish(data)
