@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("paths", nargs="*", type=Path, help="scripts (default: the library)")
     model.add_argument("--out-dir", type=Path, default=None,
                        help="where the <locale>.json files go (default: the skill package)")
+    model.add_argument("--out", type=Path, default=None,
+                       help="write (or check) only the English model, to this file")
     model.add_argument("--library", type=Path, default=DEFAULT_LIBRARY_PATH)
     model.add_argument("--prompts-dir", type=Path, default=DEFAULT_PROMPTS_DIR)
     model.add_argument("--check", action="store_true",
@@ -169,4 +171,4 @@ def run_skill_model(args: argparse.Namespace) -> int:
     from .skill_model import MODELS_DIR, write_models
 
     return write_models(args.paths, args.library, args.prompts_dir, args.out_dir or MODELS_DIR,
-                        check=args.check)
+                        check=args.check, only=args.out)

@@ -17,20 +17,49 @@ handled intent is here (tests/test_alexa_model.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+from .config import DEFAULT_PROMPTS_DIR
 from .language import DEFAULT_LANGUAGE
 from .library import load_languages
 from .library_data import LibraryData, load_library_data
+from .located import load_located
 from .outputs import write_if_changed
 from .script import PracticeScript
 
 MODELS_DIR = Path("skill-package/interactionModels/custom")
+
+
+class _Samples(Sequence[str]):
+    """One English sample list of the prompts file, read when first used (not at import)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @functools.cached_property
+    def _items(self) -> tuple[str, ...]:
+        data = load_located(DEFAULT_PROMPTS_DIR / f"{DEFAULT_LANGUAGE}.yaml").data
+        return tuple(str(s) for s in data["alexa"][self.name])
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_CRISIS = _Samples("crisis_samples")
+"""The English CrisisIntent samples (tests/test_crisis_lexicon.py: each is in the lexicon too)."""
 
 BUILT_IN_INTENTS = (
     "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent", "AMAZON.PauseIntent",
@@ -79,6 +108,21 @@ def feeling_values(practices: Sequence[PracticeScript], data: LibraryData, langu
     return values
 
 
+def stress_values(data: LibraryData, language: str) -> list[dict[str, Any]]:
+    """The check-in's answers, 1 to 5 (ids "1".."5"): each label ("quite a bit") with its number
+    word ("four") as a synonym, which AMAZON.NUMBER alone would miss the other way round."""
+    words = data.languages[language]
+    return [{"id": str(value),
+             "name": {"value": speakable(label),
+                      "synonyms": [speakable(words.numbers[value])]}}
+            for value, label in enumerate(words.checkin.labels, start=1)]
+
+
+def checkin_words(data: LibraryData, language: str, name: str) -> list[str]:
+    """The check-in's own words for turning it off or on (`checkin:` of the prompts file)."""
+    return list(dict.fromkeys(speakable(w) for w in data.languages[language].checkin.words[name]))
+
+
 def interaction_model(practices: Sequence[PracticeScript], data: LibraryData,
                       language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     words = data.languages[language].sections["alexa"]
@@ -97,10 +141,17 @@ def interaction_model(practices: Sequence[PracticeScript], data: LibraryData,
         {"name": "ProgressIntent", "samples": list(samples["progress_samples"])},
         {"name": "CrisisIntent", "samples": list(samples["crisis_samples"])},
         {"name": "ForgetMeIntent", "samples": list(samples["forget_samples"])},
+        {"name": "CheckinAnswerIntent", "slots": [{"name": "level", "type": "StressLevel"}],
+         "samples": list(samples["checkin_answer_samples"])},
+        {"name": "CheckinHistoryIntent", "samples": list(samples["checkin_history_samples"])},
+        {"name": "CheckinOffIntent", "samples": checkin_words(data, language, "off")},
+        {"name": "CheckinOnIntent", "samples": checkin_words(data, language, "on")},
+        {"name": "DoneIntent", "samples": list(samples["done_samples"])},
         *({"name": name, "samples": []} for name in BUILT_IN_INTENTS),
     ]
     types = [{"name": "PracticeName", "values": practice_values(practices)},
-             {"name": "Feeling", "values": feeling_values(practices, data, language)}]
+             {"name": "Feeling", "values": feeling_values(practices, data, language)},
+             {"name": "StressLevel", "values": stress_values(data, language)}]
     return {"interactionModel": {"languageModel": {
         "invocationName": words.texts["invocation_name"], "intents": intents, "types": types}}}
 
@@ -111,23 +162,27 @@ def interaction_model_text(practices: Sequence[PracticeScript], data: LibraryDat
                       ensure_ascii=False) + "\n"
 
 
-def model_texts(paths: Sequence[Path], library: Path, prompts_dir: Path) -> dict[str, str]:
-    """Every language's model text by its file name ("es-US.json"): the languages whose
-    scripts and prompts file the library has."""
+def model_texts(paths: Sequence[Path], library: Path, prompts_dir: Path,
+                languages: Sequence[str] | None = None) -> dict[str, str]:
+    """Each language's model text by its file name ("es-US.json"): the languages whose scripts
+    and prompts file the library has (or only `languages`)."""
     libraries = load_languages(paths)
     data = load_library_data(libraries[DEFAULT_LANGUAGE].practices, library, prompts_dir)
     return {f"{data.languages[code].locale}.json":
             interaction_model_text(libraries[code].practices, data, code)
-            for code in libraries if code in data.languages}
+            for code in libraries if code in data.languages
+            and (languages is None or code in languages)}
 
 
 def write_models(paths: Sequence[Path], library: Path, prompts_dir: Path, out_dir: Path,
-                 check: bool = False) -> int:
+                 check: bool = False, only: Path | None = None) -> int:
     """Write (or, with `check`, compare) every language's model under `out_dir`; 1 if any
-    committed model is stale."""
+    committed model is stale. `only`: the English model alone, at that path."""
     stale = 0
-    for name, text in model_texts(paths, library, prompts_dir).items():
-        path = out_dir / name
+    texts = model_texts(paths, library, prompts_dir,
+                        languages=(DEFAULT_LANGUAGE,) if only else None)
+    for name, text in texts.items():
+        path = only or out_dir / name
         if check:
             current = path.read_text(encoding="utf-8") if path.is_file() else ""
             if current != text:

@@ -83,12 +83,18 @@ TEXTS: dict[str, frozenset[str]] = {
     "crisis_card_support": _values("support_line"),
     "crisis_card_danger": _values("emergency"),
     "crisis_card_not_a_service": _NONE,
+    "checkin_reprompt": _NONE,
+    "checkin_after_reprompt": _NONE,
+    "checkin_not_here": _NONE,
 }
 """Every sentence the skill says, by name, with the values it may hold."""
 
 SAMPLES: tuple[str, ...] = ("start_samples", "recommend_samples", "list_samples",
-                            "progress_samples", "forget_samples", "crisis_samples")
+                            "progress_samples", "forget_samples", "crisis_samples",
+                            "checkin_answer_samples", "checkin_history_samples", "done_samples")
 """Sample utterances of the interaction model's custom intents."""
 
-LISTS: tuple[str, ...] = ("language_names", *SAMPLES)
-"""`language_names`: "code: name" for each language a saved place's audio may be in."""
+LISTS: tuple[str, ...] = ("language_names", "calming_needs", *SAMPLES)
+"""`language_names`: "code: name" for each language a saved place's audio may be in;
+`calming_needs`: the needs (ids) suggested when a listener answers 4 or 5 before a practice and
+named none."""

@@ -362,3 +362,40 @@ def test_the_manifest_publishes_es_us_like_en_us():
     privacy = manifest["privacyAndCompliance"]["locales"]
     assert privacy["es-US"] == privacy["en-US"]
     assert manifest["publishingInformation"]["distributionCountries"] == ["US"]
+
+
+def test_the_spanish_example_phrases_are_sample_utterances(spanish_model):
+    """The store shows these: each must open the skill the way Spanish Alexa does and say one
+    of the model's utterances (slots filled with their values)."""
+    from test_alexa_model import expansions
+
+    from voice_app.normalise import normalise
+
+    manifest = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
+    phrases = manifest["publishingInformation"]["locales"]["es-US"]["examplePhrases"]
+    name = spanish_model["invocationName"]
+    said_by_all = {normalise(u) for found in expansions(spanish_model).values() for u in found}
+    assert normalise(phrases[0]) == f"alexa abre {name}"
+    for phrase in phrases[1:]:
+        said = normalise(phrase)
+        opening = next(o for o in (f"alexa pidele a {name} que ", f"alexa pidele a {name} ",
+                                   f"alexa dile a {name} que ", f"alexa dile a {name} ")
+                       if said.startswith(o))
+        assert said.removeprefix(opening) in said_by_all, phrase
+
+
+@pytest.mark.parametrize(("locale", "language"), [
+    ("es-US", "es"), ("es-MX", "es"), ("ES-us", "es"), ("en-US", "en"), ("en-GB", "en"),
+    ("fr-FR", "en"), ("", "en"), (None, "en"),
+])
+def test_the_request_locale_picks_the_language(app, locale, language):
+    from voice_app.alexa.services import language_of
+
+    assert language_of(app.extensions["catalog"].get(), locale) == language
+
+
+def test_a_mexican_spanish_request_is_answered_in_spanish(app, alexa):
+    alexa.locale = "es-MX"
+    data = alexa.send(start(BONDAD, slot("minutes", "5")))
+    assert_plays_audio(app, data, "es", "loving-kindness", 5, 0)
+    assert_spanish(data)

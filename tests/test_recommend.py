@@ -43,3 +43,31 @@ def test_recommend(catalog, said, minutes, practice_id, length):
 def test_choices_are_three_different_practices(catalog):
     offered = choices(catalog)
     assert len(offered) == 3 == len({p.practice_id for p in offered})
+
+
+@pytest.mark.parametrize(("said", "before", "practice_id"), [
+    ("", 5, "grounding-when-overwhelmed"), ("", 4, "grounding-when-overwhelmed"),
+    ("", 3, "loving-kindness"), ("", 1, "loving-kindness"), ("", None, "loving-kindness"),
+    ("I feel numb", 5, "reconnecting-when-numb"),
+    ("I just lost a patient", 4, "the-pause"),
+])
+def test_a_stressed_before_answer_suggests_grounding_when_no_need_is_named(catalog, said,
+                                                                           before, practice_id):
+    """A 4 or 5 with nothing named: the calming need; a need that was named still wins."""
+    found = recommend(catalog, said, before=before, calming=("when-overwhelmed",))
+    assert found.practice.practice_id == practice_id
+    if practice_id == "grounding-when-overwhelmed":
+        assert found.need_id == "when-overwhelmed" and "steadies" in found.why
+
+
+def test_a_stressed_answer_without_calming_needs_keeps_the_first_practice(catalog):
+    assert recommend(catalog, before=5).practice.practice_id == "loving-kindness"
+    unknown = recommend(catalog, before=5, calming=("no-such-need", "when-overwhelmed"))
+    assert unknown.practice.practice_id == "grounding-when-overwhelmed"
+
+
+def test_a_stressed_answer_in_spanish_suggests_grounding_with_a_spanish_why(catalog):
+    spanish = catalog.in_language("es")
+    found = recommend(spanish, "", language="es", before=5, calming=("when-overwhelmed",))
+    assert found.practice.practice_id == "grounding-when-overwhelmed"
+    assert found.practice.language == "es" and found.why.startswith("Esta te ayuda")

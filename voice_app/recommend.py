@@ -3,11 +3,14 @@
 The library data decides (`catalog.library`): each need is a category of practices with the words
 that lead to it and one sentence of why; when the library has nothing in a need's category, its
 `also` categories are tried in order, so a library without one practice still offers the next
-best. Nothing said leads to the library's `first` practice.
+best. Nothing said leads to the library's `first` practice, unless the listener has just said
+they are very stressed (a check-in answer of `STRESSED` or more, issue 14): then the channel's
+`calming` needs (data: Alexa's `calming_needs`, a grounding practice) come first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .catalog import Catalog, Practice, Variant
@@ -35,12 +38,22 @@ def find_need(catalog: Catalog, said: str, language: str = DEFAULT_LANGUAGE) -> 
     return max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
 
 
+STRESSED = 4
+"""A before answer of 4 ("quite a bit") or 5 ("extremely") suggests grounding first."""
+
+
 def recommend(catalog: Catalog, said: str = "", minutes: float | None = None,
-              language: str = DEFAULT_LANGUAGE, need: Need | None = None
+              language: str = DEFAULT_LANGUAGE, need: Need | None = None, *,
+              before: int | None = None, calming: Sequence[str] = ()
               ) -> Recommendation | None:
     """A practice for what was said (or for `need`), at the length nearest `minutes` (the
-    need's own length, else the shortest, when none was asked for)."""
+    need's own length, else the shortest, when none was asked for).
+
+    `before`: the listener's check-in answer just now; when nothing said names a need and it is
+    `STRESSED` or more, the first of the `calming` needs the library has is taken."""
     need = need or find_need(catalog, said, language)
+    if need is None and before is not None and before >= STRESSED:
+        need = next((n for n in map(catalog.library.need, calming) if n is not None), None)
     words = catalog.library.language(language)
     if need is None:
         first = catalog.get(catalog.library.first)

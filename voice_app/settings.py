@@ -78,6 +78,10 @@ class Settings:
     """The stress check-in before and after a practice: `off` (never asked), `optional`
     (offered on a listener's first practice, then as they chose) or `on` (asked unless the
     listener turned it off). See docs/checkin.md."""
+    ALEXA_CHECKIN: bool = False
+    """Ask the check-in on Alexa too (1); off by default, since Amazon's policy rejects skills
+    that collect health information unless they are HIPAA-eligible (docs/alexa-certification.md).
+    Off, Alexa still records every practice started, for the program view."""
     ALEXA_TEST_PKI_DIR: str = ""
     """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
     and read signing certificates from it instead of Amazon's URL. Refused in production."""

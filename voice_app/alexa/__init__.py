@@ -4,13 +4,15 @@
     verify.py     signature, timestamp and skill id checks; certs.py the signing certificate
     skill.py      the explicit list of handlers (handlers/: one module per concern)
     listening.py  saving and finding a listener's place; playback.py the pure step arithmetic
-    responses.py  response shapes; speech.py every spoken word; tokens.py stream tokens
+    responses.py  response shapes; speech.py says the alexa: words of the prompts files in the
+                  request's language (es-US → Spanish); tokens.py stream tokens
+    checkin.py    the stress check-in before and after a practice (ALEXA_CHECKIN)
 
 `register(app)` is called by `voice_app.create_app`; tests swap the verifier (own CA, own
 certificate fetcher, own clock) with `install_verifier`.
 
-Deploying the skill (ASK CLI v2): `python -m audio_build build` regenerates
-skill-package/interactionModels/custom/en-US.json from the catalog;
+Deploying the skill (ASK CLI v2): `python -m audio_build skill-model` regenerates
+skill-package/interactionModels/custom/en-US.json and es-US.json from the library;
 `python -m voice_app.alexa.manifest --base-url "$PUBLIC_BASE_URL"` points skill.json's endpoint at
 `<PUBLIC_BASE_URL>/alexa`; then `ask deploy` (ask-resources.json names ./skill-package). Set
 ALEXA_SKILL_ID to the skill id the console shows.

@@ -46,14 +46,20 @@ def play_and_save(handler_input: HandlerInput, cue: Cue, say: str | None = None,
     found = services(handler_input)
     if not supports_audio(handler_input):
         return responses.needs_audio(handler_input, found.settings)
+    save_cue(handler_input, cue)
+    if started:
+        count_practice("started", CHANNEL)
+    return responses.play(handler_input, found.settings, cue, say)
+
+
+def save_cue(handler_input: HandlerInput, cue: Cue) -> None:
+    """Remember `cue` as playing (its Play directive is in this answer)."""
+    found = services(handler_input)
     found.store.save_position(found.listener_key, Position(
         practice_id=cue.practice.practice_id, minutes=cue.variant.minutes,
         audio_sha=cue.variant.sha256, offset_ms=cue.offset_ms, step=cue.step,
         status="playing", channel=CHANNEL, event_ms=found.event_ms,
         language=cue.practice.language))
-    if started:
-        count_practice("started", CHANNEL)
-    return responses.play(handler_input, found.settings, cue, say)
 
 
 def save_player(handler_input: HandlerInput, status: str, *, only_current: bool = False) -> bool:
@@ -173,7 +179,8 @@ def finished_on_device(handler_input: HandlerInput) -> Cue | None:
 
 
 def finish(handler_input: HandlerInput) -> None:
-    """The stream played to its end: record the practice and forget the position (unless the
+    """The stream played to its end: record the practice, end its check-in session (the
+    listener's latest, when it is this practice on Alexa) and forget the position (unless the
     saved position is already another stream's)."""
     found = services(handler_input)
     token = player_state(handler_input).token
@@ -183,6 +190,10 @@ def finish(handler_input: HandlerInput) -> None:
     found.store.record_completion(found.listener_key, token.practice_id, token.minutes, CHANNEL,
                                   at)
     count_practice("finished", CHANNEL)
+    latest = found.checkins.latest(found.listener_key)
+    if latest is not None and latest.channel == CHANNEL and latest.finished_at is None \
+            and (latest.practice_id, latest.minutes) == (token.practice_id, token.minutes):
+        found.checkins.finish(latest.session_id, at, listener_key=found.listener_key)
     stored = found.store.get_position(found.listener_key)
     if stored is None or _token_of(stored) == token:
         found.store.clear_position(found.listener_key, found.event_ms)

@@ -30,8 +30,18 @@ CRISIS = "crisis"
 """The crisis response's 'Would you like me to say the number again?': yes and repeat say it
 again, no ends kindly; only the crisis handler answers them (`in_crisis`)."""
 
-QUESTIONS = frozenset({RESUME, ANOTHER, FORGET, MORE, CRISIS})
+CHECKIN_BEFORE = "checkin_before"
+"""The check-in before a practice (its Play directive sent with the question): a number or a
+label answers it; skip, no, yes, next or words not understood start the practice at once."""
+CHECKIN_AFTER = "checkin_after"
+"""The check-in after a practice (on the next launch, or "I'm done"): answered or skipped."""
+
+QUESTIONS = frozenset({RESUME, ANOTHER, FORGET, MORE, CRISIS, CHECKIN_BEFORE, CHECKIN_AFTER})
 CRISIS_FOLLOW_UPS = frozenset({"AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent"})
+CHECKIN_REPLIES = frozenset({"CheckinAnswerIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+                             "AMAZON.NextIntent", "AMAZON.FallbackIntent"})
+"""What Alexa may make of an answer, a skip ("skip" is also AMAZON.NextIntent's) or a mumble,
+while the check-in question is open: only the check-in handler answers them (`in_checkin`)."""
 _THIS_TURN = "asked_last_turn"
 
 
@@ -59,6 +69,15 @@ def ask_about(handler_input: HandlerInput, question: str) -> None:
         raise ValueError(f"unknown question {question!r}")
     if in_session(handler_input):
         handler_input.attributes_manager.session_attributes[ATTRIBUTE] = question
+
+
+def in_checkin(handler_input: HandlerInput) -> bool:
+    """The request answers the check-in question just asked (before or after a practice)."""
+    request = handler_input.request_envelope.request
+    if request.object_type != "IntentRequest":
+        return False
+    name = getattr(getattr(request, "intent", None), "name", None)
+    return name in CHECKIN_REPLIES and asked(handler_input) in (CHECKIN_BEFORE, CHECKIN_AFTER)
 
 
 def in_crisis(handler_input: HandlerInput) -> bool:

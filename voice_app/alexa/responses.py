@@ -2,7 +2,8 @@
 
 Play responses always carry exactly one `AudioPlayer.Play` (REPLACE_ALL) with an https URL, a
 token naming practice, length and audio hash, metadata for screen devices, and
-`shouldEndSession: true`. Silent responses (AudioPlayer events, system requests) carry nothing
+`shouldEndSession: true` — except the check-in's question before a practice (`play_and_ask`),
+which leaves the session open. Silent responses (AudioPlayer events, system requests) carry nothing
 at all: no speech, card, reprompt or session flag. A device without an audio player never gets
 an AudioPlayer directive: it hears where else to listen (`needs_audio`), and a stop only ends
 the session.
@@ -35,6 +36,16 @@ def play(handler_input: HandlerInput, settings: Settings, cue: Cue,
         builder.speak(say)
     builder.add_directive(play_directive(handler_input, settings, cue))
     return builder.set_should_end_session(True).response
+
+
+def play_and_ask(handler_input: HandlerInput, settings: Settings, cue: Cue, say: str,
+                 reprompt: str) -> Response:
+    """The Play directive with a question and the session left open: per Amazon's AudioPlayer
+    reference, Alexa sends the stream to the device and pauses it to listen for the answer; the
+    stream plays once the session closes, answered or not (the check-in before a practice)."""
+    builder = handler_input.response_builder.speak(say).ask(reprompt)
+    builder.add_directive(play_directive(handler_input, settings, cue))
+    return builder.set_should_end_session(False).response
 
 
 def play_directive(handler_input: HandlerInput, settings: Settings, cue: Cue) -> PlayDirective:

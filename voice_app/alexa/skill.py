@@ -9,7 +9,17 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from .handlers import crisis, events, forget, guide, launch, playback, practice, progress
+from .handlers import (
+    checkin,
+    crisis,
+    events,
+    forget,
+    guide,
+    launch,
+    playback,
+    practice,
+    progress,
+)
 from .handlers.base import Handler
 from .handlers.errors import Apology
 from .questions import TakeQuestion
@@ -27,6 +37,10 @@ HANDLERS: tuple[type[Handler], ...] = (
     guide.Yes,
     guide.No,
     forget.ForgetMe,
+    checkin.CheckinAnswer,
+    checkin.CheckinHistory,
+    checkin.CheckinChoice,
+    checkin.Done,
     playback.Pause,
     playback.StopOrCancel,
     playback.Resume,

@@ -76,6 +76,26 @@ class Speech:
     def crisis_line(self, main: str, say: Any = slow_number) -> str:
         return self.language.crisis_line(main, self.crisis_own, say)
 
+    # -- the check-in (its words: the checkin: section of the prompts files) ----------------
+
+    def checkin_question(self, *, after: bool = False) -> str:
+        return escape(self.language.checkin.question(after=after))
+
+    def said_back(self, value: int) -> str:
+        return escape(self.language.checkin.said_back(value))
+
+    def checkin_text(self, name: str) -> str:
+        """"skipped", "turned_off", "turned_on"."""
+        return escape(self.language.checkin.texts[name])
+
+    def support(self, crisis_line: str, support_line: str) -> str:
+        """What a 5 hears, once: the staff-support line if there is one, and the crisis line."""
+        return self.language.checkin.support(
+            self.crisis_line(crisis_line), slow_number(support_line) if support_line else "")
+
+    def checkin_history(self, pairs: Sequence[tuple[int, int]]) -> str:
+        return escape(self.language.checkin.history(pairs))
+
     # -- opening ---------------------------------------------------------------------------
 
     def welcome(self) -> str:

@@ -10,6 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import playback, responses
+from ..checkin import silent_before
 from ..listening import (
     current_cue,
     finish,
@@ -112,4 +113,5 @@ class SessionEnded(Handler):
             error = getattr(request, "error", None)
             logger.warning("session ended with an error: %s %s",
                            getattr(error, "object_type", ""), getattr(error, "message", ""))
+        silent_before(handler_input)  # the before question was left unanswered: it plays
         return responses.silent(handler_input)

@@ -3,7 +3,9 @@
 What this device's player says wins while it is playing or paused one of our streams (the
 context has no timestamp to weigh against the store, and it is what the listener hears);
 otherwise the saved position, newest across devices. A place saved in another language's audio
-is offered in that language's audio, and the welcome back says so.
+is offered in that language's audio, and the welcome back says so. With nothing to resume, a
+listener back from a practice that played to its end is asked the check-in's after question
+when it is due (`checkin.due_after`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import questions, responses
+from ..checkin import ask_after, due_after
 from ..listening import live_cue, saved_position, saved_view
 from ..services import player_state, services, talk
 from .base import Handler
@@ -33,6 +36,9 @@ class Launch(Handler):
         view = saved_view(handler_input, position) if position else None
         practice = view.get(position.practice_id) if view and position else None
         if position is None or view is None or practice is None:
+            due = due_after(handler_input)
+            if due is not None:
+                return ask_after(handler_input, due)
             return responses.ask(handler_input, speech.welcome())
         questions.ask_about(handler_input, questions.RESUME)
         if view.language != services(handler_input).catalog.language:

@@ -11,7 +11,7 @@ from ...catalog import Catalog, Practice
 from ...library import Need
 from ...recommend import choices, recommend
 from .. import playback, questions, responses
-from ..listening import play_and_save
+from ..checkin import start_practice
 from ..services import (
     resolved_ids,
     resolved_names,
@@ -70,9 +70,9 @@ class StartPractice(Handler):
         if practice is None or not practice.variants:
             return offer_choices(handler_input, catalog, minutes)
         cue = playback.start(practice, minutes)
-        return play_and_save(handler_input, cue,
-                             talk(handler_input).starting(practice, cue.variant.minutes),
-                             started=True)
+        return start_practice(handler_input, cue,
+                              talk(handler_input).starting(practice, cue.variant.minutes),
+                              chosen=True)
 
 
 def offer_choices(handler_input: HandlerInput, catalog: Catalog,
@@ -107,7 +107,8 @@ def play_suggestion(handler_input: HandlerInput, said: str = "",
         return offer_choices(handler_input, catalog, None)
     cue = playback.Cue(found.practice, found.variant, 0, 0)
     say = talk(handler_input).recommending(found.practice, found.variant.minutes, found.why)
-    return play_and_save(handler_input, cue, say, started=True)
+    return start_practice(handler_input, cue, say, chosen=found.need_id is not None, said=said,
+                          minutes=minutes)
 
 
 LIST_PAGE = 3
