@@ -88,6 +88,16 @@ def test_every_crisis_intent_sample_is_in_the_lexicon_too(sample):
     assert LEXICON.matches(sample), sample
 
 
+def test_every_spanish_crisis_intent_sample_is_in_the_spanish_lexicon_too():
+    """The es-US model's CrisisIntent samples are recognised by the phone in Spanish too."""
+    import yaml
+
+    prompts = yaml.safe_load((ROOT / "scripts" / "prompts" / "es.yaml").read_text("utf-8"))
+    samples = prompts["alexa"]["crisis_samples"]
+    assert len(samples) > 20
+    assert [s for s in samples if not SPANISH.matches(s)] == []
+
+
 def test_any_language_lexicon_is_checked():
     spanish = CrisisLexicon(("quiero morirme",), ())
     assert heard_crisis({"en": LEXICON, "es": spanish}, [None, "", "Quiero morirme"])
