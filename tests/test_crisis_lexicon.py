@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from audio_build.cli import main as cli
 from audio_build.errors import ScriptErrors
@@ -90,8 +91,6 @@ def test_every_crisis_intent_sample_is_in_the_lexicon_too(sample):
 
 def test_every_spanish_crisis_intent_sample_is_in_the_spanish_lexicon_too():
     """The es-US model's CrisisIntent samples are recognised by the phone in Spanish too."""
-    import yaml
-
     prompts = yaml.safe_load((ROOT / "scripts" / "prompts" / "es.yaml").read_text("utf-8"))
     samples = prompts["alexa"]["crisis_samples"]
     assert len(samples) > 20
