@@ -121,7 +121,9 @@ def checkin() -> Response:
     place = Place(practice, variant, 0)
     if call.state.stage != "checkin" or call.state.practice_id != practice.practice_id:
         # Not waiting for this answer (a repeated request, or the call's state was lost):
-        # the practice, never a second answer.
+        # the practice, never a second answer or a second session.
+        if call.state.session is not None and call.state.practice_id == practice.practice_id:
+            return xml(scenes.segment_scene(call, place, [call.voice.prompt("starting")]))
         return xml(_begin(call, place))
     language = call.voice.language
     words = language.checkin
