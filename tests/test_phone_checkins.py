@@ -25,7 +25,17 @@ def app_config(app_config):
 
 
 def said(caller: Caller) -> list[str]:
-    return [verb.text for verb in caller.twiml.iter("Say")]
+    """The check-in's sentences the caller hears, recorded (their text) or `<Say>`."""
+    catalog = caller.client.application.extensions["catalog"].get()
+    texts = {f"{BASE}/audio/{p.file}": p.text for code in catalog.languages
+             for name, p in catalog.in_language(code).prompts.items()
+             if name.startswith("checkin_") and name not in ("checkin_before", "checkin_after")}
+    return [verb.text if verb.tag == "Say" else texts[verb.text]
+            for verb in caller.twiml.iter() if verb.tag == "Say" or verb.text in texts]
+
+
+def recorded(caller: Caller) -> list[str]:
+    return [name for name in caller.heard if name.startswith("checkin_")]
 
 
 def at_the_menu(client, number: str = CALLER) -> Caller:
@@ -53,8 +63,8 @@ def test_before_and_after_on_a_first_practice(app, client):
     caller = to_the_question(client)
     assert caller.where == ("checkin", {"p": "loving-kindness", "m": "5"})
     assert caller.heard == ["checkin_before"]  # recorded: its text is the checkin: section's
-    recorded = app.extensions["catalog"].get().prompts["checkin_before"].text
-    assert recorded.endswith(QUESTION_EN)
+    question = app.extensions["catalog"].get().prompts["checkin_before"].text
+    assert question.endswith(QUESTION_EN)
     g = caller.twiml.find("Gather")
     assert g.get("numDigits") == "1" and g.get("finishOnKey") == ""  # '#' arrives as a key
     assert "quite a bit" in g.get("hints") and "skip" in g.get("hints")
@@ -63,6 +73,7 @@ def test_before_and_after_on_a_first_practice(app, client):
 
     caller.answer("3")
     assert said(caller) == ["Moderately. Thank you."]
+    assert recorded(caller) == ["checkin_said_back_3"]  # recorded, not <Say>
     assert caller.heard[1] == "starting" and caller.where[0] == "play" and caller.segment == 0
     [row] = session_rows(app)
     assert (row["channel"], row["practice_id"], row["minutes"], row["language"], row["asked"],
@@ -117,6 +128,7 @@ def test_a_five_is_met_once_with_care_and_the_practice_goes_on(app, client):
     texts = said(caller)
     assert texts[0] == "Extremely. Thank you."
     assert "1 5 5 5 0 1 0 0 1 9 9" in texts[1] and "9 8 8" in texts[1]
+    assert caller.twiml.find("Gather/Say").text == texts[1]  # a configured line: said
     assert caller.heard[2] == "starting" and caller.segment == 0
     play_to_the_end(caller)
     caller.answer("5")
@@ -259,9 +271,7 @@ def test_the_question_in_spanish(app, client):
     assert caller.twiml.find("Gather").get("language") == "es-US"
     assert "bastante" in caller.twiml.find("Gather").get("hints")
     caller.answer(said="bastante")
-    assert said(caller) == ["Bastante. Gracias."]
-    say = caller.twiml.find("Gather/Say")
-    assert say.get("voice") == "Polly.Lupe-Neural" and say.get("language") == "es-US"
+    assert said(caller) == ["Bastante. Gracias."] and recorded(caller) == ["checkin_said_back_4"]
     caller.answer("5")  # a key during the practice is a command, not an answer
     assert caller.where[0] == "play"
     play_to_the_end(caller)
@@ -269,6 +279,8 @@ def test_the_question_in_spanish(app, client):
     caller.answer("5")
     texts = said(caller)
     assert texts[0] == "Muchísimo. Gracias." and "oprime el 2 para español" in texts[1]
+    say = caller.twiml.find("Gather/Say")  # the support lines are said, in a Spanish voice
+    assert say.get("voice") == "Polly.Lupe-Neural" and say.get("language") == "es-US"
     [row] = session_rows(app)
     assert (row["language"], row["before"], row["after"]) == ("es", 4, 5)
 
@@ -293,3 +305,19 @@ def test_an_unsigned_answer_is_refused_and_stores_nothing(app, client):
     assert session_rows(app) == []
     caller.answer("2")
     assert [r["before"] for r in session_rows(app)] == [2]
+
+
+def test_a_reworded_question_is_said_not_played_from_a_stale_recording(app):
+    from voice_app.phone.scenes import voice_for
+
+    settings = app.extensions["settings"]
+    catalog = app.extensions["catalog"].get()
+    for code in ("en", "es"):
+        voice = voice_for(settings, catalog, code)
+        words = voice.language.checkin
+        assert voice.say("checkin_before", words.question()).url  # the recording says it
+        assert voice.say("checkin_after", words.question(after=True)).url
+        assert all(voice.say(f"checkin_said_back_{n}", words.said_back(n)).url
+                   for n in range(1, 6))
+        reworded = voice.say("checkin_before", "Right now, how tense are you? One, ...")
+        assert reworded.url is None and reworded.text.startswith("Right now, how tense")

@@ -60,6 +60,8 @@ def test_the_english_greeting_offers_spanish_in_spanish_after_the_first_menu(app
     digit = catalog.library.keys["language"]
     assert digit == "8" and catalog.library.language("es").number(int(digit)) in offer
     assert "español" in offer
+    back = catalog.prompts["language_offer"].text  # said to Spanish callers, in English
+    assert catalog.library.language("en").number(int(digit)) in back and "English" in back
     assert gather(caller).get("language") == "en-US"
     assert "español" in gather(caller).get("hints")
 

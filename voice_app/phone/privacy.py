@@ -43,8 +43,9 @@ def help_() -> Response:
 def _checkins_turned(call: Call, on: bool) -> str:
     """Turn the caller's check-ins on or off, say so, and back to the menu."""
     call.checkins.set_choice(call.state.listener_key, on)
-    text = call.voice.language.checkin.texts["turned_on" if on else "turned_off"]
-    return scenes.menu_scene(call, lead=[scenes.checkin_said(call, "choice", text)])
+    name = "turned_on" if on else "turned_off"
+    text = call.voice.language.checkin.texts[name]
+    return scenes.menu_scene(call, lead=[scenes.checkin_said(call, name, text)])
 
 
 def forget() -> Response:

@@ -132,11 +132,12 @@ def checkin() -> Response:
     lead: list[Sound] = []
     if choice is not None:
         call.checkins.set_choice(call.state.listener_key, choice)
-        lead.append(scenes.checkin_said(call, "choice", words.texts[
-            "turned_on" if choice else "turned_off"]))
+        lead.append(scenes.checkin_said(
+            call, "turned_on" if choice else "turned_off",
+            words.texts["turned_on" if choice else "turned_off"]))
         return xml(_begin(call, place, lead, asked=True))
     if isinstance(answer, int):
-        lead.append(scenes.checkin_said(call, "said_back", words.said_back(answer)))
+        lead.append(scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer)))
         if answer == 5 and not call.state.supported:
             lead.append(scenes.support_sound(call))
             call = call.with_state(call.state.with_(supported=True))
@@ -164,11 +165,12 @@ def after() -> Response:
     answer = parse_answer(language, hook.digits or hook.said)
     if choice is not None:
         call.checkins.set_choice(listener, choice)
-        lead.append(scenes.checkin_said(call, "choice", words.texts[
-            "turned_on" if choice else "turned_off"]))
+        lead.append(scenes.checkin_said(
+            call, "turned_on" if choice else "turned_off",
+            words.texts["turned_on" if choice else "turned_off"]))
     if isinstance(answer, int) and choice is None:
         call.checkins.record_after(listener, session, answer)
-        lead.append(scenes.checkin_said(call, "said_back", words.said_back(answer)))
+        lead.append(scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer)))
         if answer == 5 and not call.state.supported:
             lead.append(scenes.support_sound(call))
             call = call.with_state(call.state.with_(supported=True))

@@ -269,8 +269,9 @@ def checkin_hints(call: Call) -> str:
 
 
 def checkin_said(call: Call, name: str, text: str) -> Sound:
-    """A check-in sentence (said back, support, skipped, turned off): spoken, not recorded."""
-    return Sound(f"checkin_{name}", text=text)
+    """A check-in sentence: its recording (`checkin_<name>`, e.g. checkin_said_back_3) while it
+    says `text`, else `<Say>` (the support lines and the week hold values: always said)."""
+    return call.voice.say(f"checkin_{name}", text)
 
 
 def support_sound(call: Call) -> Sound:
