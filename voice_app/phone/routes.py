@@ -125,26 +125,9 @@ def checkin() -> Response:
         if call.state.session is not None and call.state.practice_id == practice.practice_id:
             return xml(scenes.segment_scene(call, place, [call.voice.prompt("starting")]))
         return xml(_begin(call, place))
-    language = call.voice.language
-    words = language.checkin
-    choice = checkin_choice(language, hook.said) if hook.said and not hook.digits else None
-    answer = parse_answer(language, hook.digits or hook.said)
-    lead: list[Sound] = []
-    if choice is not None:
-        call.checkins.set_choice(call.state.listener_key, choice)
-        lead.append(scenes.checkin_said(
-            call, "turned_on" if choice else "turned_off",
-            words.texts["turned_on" if choice else "turned_off"]))
-        return xml(_begin(call, place, lead, asked=True))
-    if isinstance(answer, int):
-        lead.append(scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer)))
-        if answer == 5 and not call.state.supported:
-            lead.append(scenes.support_sound(call))
-            call = call.with_state(call.state.with_(supported=True))
-        return xml(_begin(call, place, lead, before=answer))
-    if answer == SKIP:
-        lead.append(scenes.checkin_said(call, "skipped", words.texts["skipped"]))
-    return xml(_begin(call, place, lead, asked=True))
+    call, answer, lead = _answered(call, hook)
+    return xml(_begin(call, place, lead, asked=True,
+                      before=answer if isinstance(answer, int) else None))
 
 
 def after() -> Response:
@@ -158,27 +141,37 @@ def after() -> Response:
     if call.state.stage != "after" or not listener or session is None \
             or call.checkins is None:
         return xml(scenes.practice_done_scene(call))
-    language = call.voice.language
-    words = language.checkin
-    lead: list[Sound] = []
-    choice = checkin_choice(language, hook.said) if hook.said and not hook.digits else None
-    answer = parse_answer(language, hook.digits or hook.said)
-    if choice is not None:
-        call.checkins.set_choice(listener, choice)
-        lead.append(scenes.checkin_said(
-            call, "turned_on" if choice else "turned_off",
-            words.texts["turned_on" if choice else "turned_off"]))
-    if isinstance(answer, int) and choice is None:
+    call, answer, lead = _answered(call, hook)
+    if isinstance(answer, int):
         call.checkins.record_after(listener, session, answer)
-        lead.append(scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer)))
-        if answer == 5 and not call.state.supported:
-            lead.append(scenes.support_sound(call))
-            call = call.with_state(call.state.with_(supported=True))
     else:
         call.checkins.decline_after(session, listener_key=listener)
-        if answer == SKIP:
-            lead.append(scenes.checkin_said(call, "skipped", words.texts["skipped"]))
     return xml(scenes.practice_done_scene(call, lead))
+
+
+def _answered(call: Call, hook: security.Webhook
+              ) -> tuple[Call, int | str | None, list[Sound]]:
+    """What the caller answered to the check-in question (1 to 5, SKIP, or None: silence,
+    anything else, or "stop asking", which turns check-ins off), and what they hear back: the
+    answer in a few words (a 5 also the support lines, once a call), "no question this time",
+    or that check-ins are off (or on)."""
+    language = call.voice.language
+    words = language.checkin
+    choice = checkin_choice(language, hook.said) if hook.said and not hook.digits else None
+    if choice is not None:
+        call.checkins.set_choice(call.state.listener_key, choice)
+        name = "turned_on" if choice else "turned_off"
+        return call, None, [scenes.checkin_said(call, name, words.texts[name])]
+    answer = parse_answer(language, hook.digits or hook.said)
+    if answer == SKIP:
+        return call, SKIP, [scenes.checkin_said(call, "skipped", words.texts["skipped"])]
+    if not isinstance(answer, int):
+        return call, None, []
+    lead = [scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer))]
+    if answer == 5 and not call.state.supported:
+        lead.append(scenes.support_sound(call))
+        call = call.with_state(call.state.with_(supported=True))
+    return call, answer, lead
 
 
 def length() -> Response:
