@@ -26,12 +26,12 @@ CHILDREN = {"Response": {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup",
             "Gather": {"Say", "Play", "Pause"}, "Dial": set()}
 _sids = count(1)
 
+
 @pytest.fixture
 def app_config(app_config):
     """These calls walk the flow without the check-in (CHECKIN=off: the flow as it was);
     tests/test_phone_checkins.py walks it with the check-in."""
     return {**app_config, "CHECKIN": "off"}
-
 
 
 def check_twiml(root: ET.Element) -> None:

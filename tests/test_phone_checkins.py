@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from alexa_helpers import postgres_schema
 from test_phone_calls import BASE, CALLER, TOKEN, Caller, key, rows
 from twilio.request_validator import RequestValidator
 
@@ -321,3 +322,23 @@ def test_a_reworded_question_is_said_not_played_from_a_stale_recording(app):
                    for n in range(1, 6))
         reworded = voice.say("checkin_before", "Right now, how tense are you? One, ...")
         assert reworded.url is None and reworded.text.startswith("Right now, how tense")
+
+
+def test_a_whole_check_in_call_on_postgresql(app_config, postgres_url):
+    with postgres_schema(postgres_url) as url:
+        app = create_app({**app_config, "DATABASE_URL": url})
+        try:
+            client = app.test_client()
+            caller = play_to_the_end(to_the_question(client).answer("4"))
+            caller.answer("2")
+            assert said(caller) == ["A little. Thank you."]
+            again = to_the_question(client).answer("#")  # answered once: asked again
+            assert said(again) == ["All right, no question this time."]
+            turned = at_the_menu(client).answer("0").answer("5")
+            assert app.extensions["checkins"].choice(key()) == "off"
+            turned.answer("0").answer("6")
+            assert "2 points lower" in said(turned)[0]
+            assert [(r["before"], r["after"]) for r in sorted(
+                session_rows(app), key=lambda r: r["id"])] == [(4, 2), (None, None)]
+        finally:
+            app.extensions["store"].dispose()

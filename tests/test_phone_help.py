@@ -15,12 +15,12 @@ from voice_app.store import Position, history, progress
 
 OTHER = "+15551230002"
 
+
 @pytest.fixture
 def app_config(app_config):
     """These calls walk the flow without the check-in (CHECKIN=off: the flow as it was);
     tests/test_phone_checkins.py walks it with the check-in."""
     return {**app_config, "CHECKIN": "off"}
-
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
