@@ -272,3 +272,18 @@ def test_bad_signature_in_a_spanish_call_changes_nothing(app, client):
     assert response.status_code == 403
     assert (rows(app, progress), rows(app, calls)) == before
     assert parse_qs(parts.query)["lang"] == ["es"]
+
+
+def test_spanish_crisis_words_in_an_english_call_are_answered_in_spanish(app, client):
+    caller = Caller(client).dial().answer("4").answer("5").answer()
+    assert caller.segment == 1
+    caller.answer(said="ya no quiero vivir")
+    assert caller.heard == ["crisis", "crisis_connect"]
+    assert languages_heard(app, caller) == ["es", "es"]
+    saved = app.extensions["store"].get_position(key())
+    assert (saved.language, saved.status) == ("en", "paused")  # the English place is kept
+    caller.answer("1")
+    assert caller.heard == ["crisis_connecting_via"] and caller.twiml.find("Dial").text == "988"
+    # English words of crisis in an English call: English, as before
+    other = Caller(client, "+15551230009").dial().answer(said="I want to die")
+    assert languages_heard(app, other) == ["en", "en"]

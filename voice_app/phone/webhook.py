@@ -58,9 +58,17 @@ def xml(body: str) -> Response:
 def crisis_first(call: Call, hook: security.Webhook, place: Place | None = None
                  ) -> Response | None:
     """Words of crisis, at any prompt, come before menus and commands: the crisis response,
-    never a practice (a practice that was playing keeps its place). None if there were none."""
+    never a practice (a practice that was playing keeps its place). None if there were none.
+
+    A caller who has not left the English call and says words of crisis in another language
+    (only in it: "quiero morirme") is answered in that language, with its way to the line."""
     if not hook.said or not heard_crisis(call.catalog.crisis, [hook.said]):
         return None
     count_crisis("phone")
     logger.info("phone: crisis response given")
+    heard_in = [code for code, lexicon in call.catalog.crisis.items()
+                if lexicon.matches(hook.said)]
+    if call.language == DEFAULT_LANGUAGE and DEFAULT_LANGUAGE not in heard_in:
+        spoken = next((code for code in heard_in if code in call.catalog.languages), None)
+        call = call.speaking(spoken) if spoken else call
     return xml(scenes.crisis_scene(call, place))
