@@ -287,3 +287,16 @@ def test_spanish_crisis_words_in_an_english_call_are_answered_in_spanish(app, cl
     # English words of crisis in an English call: English, as before
     other = Caller(client, "+15551230009").dial().answer(said="I want to die")
     assert languages_heard(app, other) == ["en", "en"]
+
+
+def test_the_database_down_is_an_apology_in_spanish(app, client, monkeypatch):
+    from voice_app.store import StoreUnavailable
+
+    caller = spanish_by_key(client)
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("connection refused")
+
+    monkeypatch.setattr(app.extensions["store"], "get_call", down)
+    caller.answer("4")
+    assert caller.ended and caller.heard == ["trouble"] and languages_heard(app, caller) == ["es"]

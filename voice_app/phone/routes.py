@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..catalog import Practice
 from ..checkins import SKIP, checkin_choice, parse_answer
+from ..library import DEFAULT_LANGUAGE
 from ..metrics import count_practice
 from ..store import StoreUnavailable
 from . import flow, menu, scenes, security, speech, twiml
@@ -23,7 +24,7 @@ from .crisis import crisis, crisis_end
 from .privacy import forget, help_
 from .scenes import Call, Place
 from .twiml import Sound
-from .voice import LAST_RESORT, Voice
+from .voice import LAST_RESORT
 from .webhook import crisis_first, open_call, verify, xml
 
 logger = logging.getLogger(__name__)
@@ -372,12 +373,16 @@ def _unexpected(error: Exception) -> Response:
 
 
 def apology() -> Response:
-    """Valid TwiML saying sorry and hanging up: a caller never hears an application error."""
+    """Valid TwiML saying sorry and hanging up: a caller never hears an application error (in
+    the call's language when its URL names one: the store may be what failed)."""
+    speech = twiml.ENGLISH
     try:
         settings = current_app.extensions["settings"]
-        voice = Voice(current_app.extensions["catalog"].get(), settings.audio_base_url,
-                      settings.CRISIS_LINE)
-        sound = voice.prompt("trouble")
+        catalog = current_app.extensions["catalog"].get()
+        code = request.args.get("lang", "")
+        voice = scenes.voice_for(settings, catalog, code if code in catalog.languages
+                                 else DEFAULT_LANGUAGE)
+        sound, speech = voice.prompt("trouble"), voice.speech
     except Exception:  # the apology itself must not fail
         sound = twiml.Sound("trouble", text=LAST_RESORT)
-    return Response(twiml.farewell([sound]), mimetype="text/xml")
+    return Response(twiml.farewell([sound], speech), mimetype="text/xml")
