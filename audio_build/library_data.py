@@ -26,6 +26,8 @@ from .script import PracticeScript
 
 RESERVED = ("help", "more", "back", "end")
 """Keys the hotline keeps on every menu (library.yaml `keys:`)."""
+OPTIONAL_KEYS = ("language",)
+"""Reserved too when library.yaml names them: `language` switches a call to the other language."""
 DIGITS = "123456789"
 COMMANDS = ("pause", "resume", "next", "back", "menu", "help", "end")
 WORD_LISTS = ("yes", "no", "connect", "another", "forget", "confirm", "keep")
@@ -255,6 +257,7 @@ def _field_line(path: Path, field: str) -> tuple[int, int]:
 def _keys(doc: Located, raw: Any, errors: list[ScriptError]) -> dict[str, str]:
     raw = raw if isinstance(raw, dict) else {}
     keys = {name: str(raw.get(name, "")) for name in RESERVED}
+    keys |= {name: str(raw[name]) for name in OPTIONAL_KEYS if name in raw}
     for name, key in keys.items():
         if len(key) != 1 or key not in "0123456789*#":
             errors.append(doc.error(("keys", name), f"keys: {name} must be one keypad key"))

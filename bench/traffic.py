@@ -220,7 +220,9 @@ def alexa_envelope(request: dict[str, Any], user_id: str, in_session: bool,
 
 class Caller(User):
     """Dial, choose a practice and length, hear a segment or two, pause and hang up; every third
-    call plays to the end instead."""
+    call plays to the end instead. When the hotline asks the check-in question (after the
+    length, before the first segment; after the last), the caller answers with a key, `#` or
+    silence; the question moves no saved place."""
 
     kind = "phone"
 
@@ -231,6 +233,7 @@ class Caller(User):
         self.calls = 0
         self.state: tuple[str, int, int, str] | None = None
         self.sid = ""
+        self.checkin: tuple[str, tuple[str, int, int, str]] | None = None
 
     def _new_call(self) -> None:
         self.calls += 1
@@ -240,6 +243,8 @@ class Caller(User):
 
         def at(index: int, status: str) -> tuple[str, int, int, str]:
             return (p.practice_id, p.minutes, p.phone_starts_ms[index], status)
+
+        self.checkin = (f"/phone/checkin?{urlencode(where)}", at(0, "playing"))
 
         plan: list[tuple[str, dict[str, str], Any]] = [
             ("/phone/incoming", {"CallStatus": "ringing"}, "same"),
@@ -276,6 +281,16 @@ class Caller(User):
     def answered(self, status: int, body: bytes) -> None:
         if 200 <= status < 300:
             self.history[-1].acked = True
+            if b"/phone/checkin?" in body and self.checkin is not None:
+                # asked before the practice: nothing moved yet; the answer starts it
+                path, expect = self.checkin
+                self.history[-1].expect = self.state
+                self.plan.insert(0, (path, self.rng.choice(
+                    [{"Digits": "3"}, {"Digits": "#"}, {}]), expect))
+            elif b"/phone/after" in body:  # asked after the last segment (the place is clear)
+                self.plan.insert(0, ("/phone/after", self.rng.choice([{"Digits": "2"}, {}]),
+                                     None))
+            self.checkin = None if b"/phone/play?" in body else self.checkin
             self.state = self.history[-1].expect
         else:  # the call is lost: call again
             self.plan = []

@@ -15,6 +15,13 @@ from voice_app.store import progress
 CRISIS_PROMPTS = {"crisis", "crisis_connect"}
 
 
+@pytest.fixture
+def app_config(app_config):
+    """These calls walk the flow without the check-in (CHECKIN=off: the flow as it was);
+    tests/test_phone_checkins.py walks it with the check-in."""
+    return {**app_config, "CHECKIN": "off"}
+
+
 def assert_crisis(caller: Caller) -> None:
     assert caller.where[0] == "crisis", caller.heard
     assert set(caller.heard) >= CRISIS_PROMPTS, caller.heard

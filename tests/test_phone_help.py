@@ -16,6 +16,13 @@ from voice_app.store import Position, history, progress
 OTHER = "+15551230002"
 
 
+@pytest.fixture
+def app_config(app_config):
+    """These calls walk the flow without the check-in (CHECKIN=off: the flow as it was);
+    tests/test_phone_checkins.py walks it with the check-in."""
+    return {**app_config, "CHECKIN": "off"}
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def phone_app(request, app_config):
     if request.param == "sqlite":
@@ -39,7 +46,7 @@ def to_help(client, number: str = CALLER) -> Caller:
     caller = Caller(client, number).dial()
     if caller.where[0] == "resume":
         caller.answer("2")
-    assert caller.heard[-1] == "menu_main_1"
+    assert "menu_main_1" in caller.heard
     caller.answer("0")
     assert caller.where == ("help", {})
     return caller

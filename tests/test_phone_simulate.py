@@ -44,3 +44,18 @@ def test_a_url_that_names_nothing_falls_back_to_the_file(app, query):
     action = "https://example.test/phone/play?" + query
     (heard,) = Simulator(app, "+15550123456").turn(gather(action, file, base)).heard
     assert heard == file
+
+
+def test_a_spanish_call_in_the_terminal(app_config, tmp_path):
+    """`--lang es` calls as the Spanish number would: Spanish prompts and segments named."""
+    import io
+
+    from voice_app.phone.simulate import main
+
+    out = io.StringIO()
+    assert main(["--lang", "es", "--build-dir", app_config["BUILD_DIR"], "--database-url",
+                 f"sqlite:///{tmp_path / 'sim.sqlite3'}"], io.StringIO("4\n5\n#\nhangup\n"),
+                out) == 0
+    text = out.getvalue()
+    assert "prompt greeting (es)" in text and "prompt lengths_loving-kindness (es)" in text
+    assert "loving-kindness 5 min, step 1" in text

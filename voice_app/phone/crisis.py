@@ -26,7 +26,8 @@ def crisis() -> Response:
     if hook.digits == "1" or (not hook.digits and speech.said_word(language, hook.said, "connect")
                               and not speech.said_word(language, hook.said, "no")):
         count_crisis("phone", "connected")
-        return xml(scenes.crisis_dial_scene(call, settings.CRISIS_DIAL, hook.caller, hook.called))
+        number, prompt = crisis_dial(call)
+        return xml(scenes.crisis_dial_scene(call, number, hook.caller, hook.called, prompt))
     if hook.digits == "2" and settings.SUPPORT_LINE:
         count_crisis("phone", "connected-support")
         return xml(scenes.crisis_dial_scene(call, settings.SUPPORT_LINE, hook.caller,
@@ -40,6 +41,18 @@ def crisis() -> Response:
     return xml(scenes.crisis_scene(call, round_=round_ + 1))
 
 
+def crisis_dial(call: scenes.Call) -> tuple[str, str]:
+    """The number a caller in crisis is put through to, and what they hear first: the
+    language's own line when the deployment has one (CRISIS_LINE_ES); otherwise CRISIS_DIAL,
+    and, for a language the main line serves through an option (988: press 2 for Spanish), a
+    recording that tells them so."""
+    if call.voice.own_line:
+        return call.voice.own_line, "crisis_connecting"
+    via = call.voice.language.crisis_via != "{line}"
+    return call.settings.CRISIS_DIAL, "crisis_connecting_via" \
+        if via and call.voice.has("crisis_connecting_via") else "crisis_connecting"
+
+
 def crisis_end() -> Response:
     """`<Dial>` ended: after a call that went through, the number once more and goodbye; after
     one that did not (busy, no answer, failed: Twilio error 13224 for a number it cannot dial),
@@ -50,5 +63,6 @@ def crisis_end() -> Response:
     logger.warning("phone: the crisis line call did not go through (%s)",
                    hook.dial_status or "no status")
     call.save(call.state.with_(stage="crisis", misses=0))
-    return xml(twiml.gather([call.voice.prompt("crisis_dial_failed")],
-                            twiml.Listen(action=call.url("crisis", r=1), hints="yes")))
+    return xml(call.gather([call.voice.prompt("crisis_dial_failed")],
+                           twiml.Listen(action=call.url("crisis", r=1),
+                                        hints=call.hints("hints_crisis_again"))))

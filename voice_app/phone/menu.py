@@ -50,10 +50,16 @@ class MenuAnswer:
     choice: Choice | None = None
     page: Page | None = None
     help: bool = False
+    language: bool = False
+    """The language key, or words asking for the other language ("español")."""
 
 
 FORGET_KEY = "7"
 """In the help: delete this caller's saved place and history (after a confirmation)."""
+CHECKIN_KEY = "5"
+"""In the help (when check-ins are on): turn the check-in question off, or on again."""
+WEEK_KEY = "6"
+"""In the help (when check-ins are on): the last week's average change."""
 CONFIRM_KEY = "1"
 
 
@@ -78,11 +84,16 @@ def next_page(library: Library, page: Page) -> Page | None:
 
 
 def answer_menu(catalog: Catalog, page: Page, digits: str, said: str,
-                language: Language) -> MenuAnswer:
-    """Decide what a key or a sentence at `page` asks for."""
+                language: Language, switch: tuple[str, ...] = ()) -> MenuAnswer:
+    """Decide what a key or a sentence at `page` asks for; `switch` are the words that ask for
+    the other language."""
     library = catalog.library
+    if not digits and switch and speech.said_command(said, {"switch": switch}):
+        return MenuAnswer(language=True)
     digits = digits or speech.said_digit(language, said) or ""
     if digits:
+        if digits == library.keys.get("language"):
+            return MenuAnswer(language=True)
         if digits == library.keys.get("more"):
             return MenuAnswer(page=next_page(library, page))
         if digits == library.keys.get("back"):
@@ -103,11 +114,16 @@ def answer_menu(catalog: Catalog, page: Page, digits: str, said: str,
     return MenuAnswer()
 
 
-def answer_help(library: Library, language: Language, digits: str, said: str) -> str:
-    """What an answer to the help means: forget, menu, help (again) or unknown."""
+def answer_help(library: Library, language: Language, digits: str, said: str,
+                checkins: bool = False) -> str:
+    """What an answer to the help means: forget, menu, help (again), with `checkins` also
+    checkins (turn them off or on) and week (the last week's change), or unknown."""
     if digits:
-        return {FORGET_KEY: "forget", library.keys.get("back"): "menu",
-                library.keys.get("help"): "help"}.get(digits, "unknown")
+        keys = {FORGET_KEY: "forget", library.keys.get("back"): "menu",
+                library.keys.get("help"): "help"}
+        if checkins:
+            keys |= {CHECKIN_KEY: "checkins", WEEK_KEY: "week"}
+        return keys.get(digits, "unknown")
     if not said.strip():
         return "menu"
     return speech.said_command(said, {"forget": language.words.get("forget", ()),

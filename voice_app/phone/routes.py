@@ -9,19 +9,22 @@ or expired call state only sends the caller back to the menu.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..catalog import Practice
+from ..checkins import SKIP, checkin_choice, parse_answer
+from ..library import DEFAULT_LANGUAGE
 from ..metrics import count_practice
 from ..store import StoreUnavailable
 from . import flow, menu, scenes, security, speech, twiml
 from .crisis import crisis, crisis_end
 from .privacy import forget, help_
 from .scenes import Call, Place
-from .state import CallState
-from .voice import LAST_RESORT, Voice
+from .twiml import Sound
+from .voice import LAST_RESORT
 from .webhook import crisis_first, open_call, verify, xml
 
 logger = logging.getLogger(__name__)
@@ -30,16 +33,18 @@ TERMINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
 def incoming() -> Response:
-    call, _ = open_call()
-    call = call.with_state(CallState(listener_key=call.state.listener_key))
+    call, _ = open_call(incoming=True)
     listener = call.state.listener_key
     position = call.store.get_position(listener) if listener else None
     if position is not None and flow.resumable(position, scenes.now_ms()):
-        practice = call.catalog.get(position.practice_id)
+        # offered in the language of the audio the caller left (their place is in it)
+        there = call.speaking(position.language) \
+            if position.language in call.catalog.languages else call
+        practice = there.catalog.get(position.practice_id)
         variant = practice.variant(position.minutes) if practice else None
         if practice and variant and variant.phone:
             index = flow.resume_segment(variant, position)
-            return xml(scenes.offer_scene(call, Place(practice, variant, index)))
+            return xml(scenes.offer_scene(there, Place(practice, variant, index)))
     return xml(scenes.menu_scene(call, greet=True))
 
 
@@ -49,7 +54,12 @@ def choose() -> Response:
         return reply
     page = menu.page_of(call.catalog.library, security.query_word(request, "menu"),
                         security.query_int(request, "page", 1, 99))
-    answer = menu.answer_menu(call.catalog, page, hook.digits, hook.said, call.voice.language)
+    other = scenes.other_language(call)
+    switch = call.speaking(other).voice.words.lists.get("switch_language", ()) if other else ()
+    answer = menu.answer_menu(call.catalog, page, hook.digits, hook.said, call.voice.language,
+                              switch)
+    if answer.language and other:
+        return xml(_switch_language(call, other))
     if answer.help:
         return xml(scenes.help_scene(call))
     if answer.page:
@@ -61,16 +71,108 @@ def choose() -> Response:
     return xml(_start(call, answer.choice.practice, answer.choice.minutes))
 
 
+def _switch_language(call: Call, code: str) -> str:
+    """The language key (or its words) at a menu: the greeting and menu in the other language,
+    which the caller's next call begins in too."""
+    listener = call.state.listener_key
+    if listener:
+        call.store.set_preferences(listener, language=code)
+    return scenes.menu_scene(call.speaking(code), greet=True)
+
+
 def _start(call: Call, practice: Practice, minutes: int | None) -> str:
     if minutes is None and len(practice.variants) > 1:
         return scenes.length_scene(call, practice)
     variant = practice.nearest_variant(minutes)
     if not variant.phone:
         return scenes.menu_scene(call, sorry=True)
-    body = scenes.segment_scene(call, Place(practice, variant, 0),
-                                [call.voice.prompt("starting")])
+    listener = call.state.listener_key
+    if call.asks_checkins and call.checkins.should_ask(listener, variant.minutes):
+        return scenes.checkin_scene(call, practice, variant)
+    return _begin(call, Place(practice, variant, 0))
+
+
+def _begin(call: Call, place: Place, lead: Sequence[Sound] = (), *, asked: bool = False,
+           before: int | None = None) -> str:
+    """The practice starts: its check-in session recorded (every practice started is, asked or
+    not), "here it is", and its first segment."""
+    listener = call.state.listener_key
+    session = None
+    if listener and call.checkins is not None:
+        session = call.checkins.begin(listener, "phone", place.practice.practice_id,
+                                      place.variant.minutes, place.practice.language,
+                                      before=before, asked=asked)
+    call = call.with_state(call.state.with_(session=session))
+    body = scenes.segment_scene(call, place, [*lead, call.voice.prompt("starting")])
     count_practice("started", "phone")
     return body
+
+
+def checkin() -> Response:
+    """The answer to the check-in before a practice: 1 to 5 is said back (a 5 with the support
+    lines, once), `#`, a skip word, silence or anything else goes on to the practice at once;
+    "stop asking" turns check-ins off. Recorded once, as the practice begins."""
+    call, hook = open_call()
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    practice = call.catalog.get(security.query_word(request, "p"))
+    variant = practice.variant(security.query_int(request, "m", 1, 600)) if practice else None
+    if practice is None or variant is None or not variant.phone:
+        return xml(scenes.menu_scene(call))
+    place = Place(practice, variant, 0)
+    if call.state.stage != "checkin" or call.state.practice_id != practice.practice_id:
+        # Not waiting for this answer (a repeated request, or the call's state was lost):
+        # the practice, never a second answer or a second session.
+        if call.state.session is not None and call.state.practice_id == practice.practice_id:
+            return xml(scenes.segment_scene(call, place, [call.voice.prompt("starting")]))
+        return xml(_begin(call, place))
+    call, answer, lead = _answered(call, hook)
+    return xml(_begin(call, place, lead, asked=True,
+                      before=answer if isinstance(answer, int) else None))
+
+
+def after() -> Response:
+    """The answer to the check-in after the practice, then "that is the end of the practice":
+    1 to 5 said back (a 5 with the support lines, unless this call said them already); `#`,
+    silence or anything else closes the question for good."""
+    call, hook = open_call()
+    if (reply := crisis_first(call, hook)) is not None:
+        return reply
+    listener, session = call.state.listener_key, call.state.session
+    if call.state.stage != "after" or not listener or session is None \
+            or call.checkins is None:
+        return xml(scenes.practice_done_scene(call))
+    call, answer, lead = _answered(call, hook)
+    if isinstance(answer, int):
+        call.checkins.record_after(listener, session, answer)
+    else:
+        call.checkins.decline_after(session, listener_key=listener)
+    return xml(scenes.practice_done_scene(call, lead))
+
+
+def _answered(call: Call, hook: security.Webhook
+              ) -> tuple[Call, int | str | None, list[Sound]]:
+    """What the caller answered to the check-in question (1 to 5, SKIP, or None: silence,
+    anything else, or "stop asking", which turns check-ins off), and what they hear back: the
+    answer in a few words (a 5 also the support lines, once a call), "no question this time",
+    or that check-ins are off (or on)."""
+    language = call.voice.language
+    words = language.checkin
+    choice = checkin_choice(language, hook.said) if hook.said and not hook.digits else None
+    if choice is not None:
+        call.checkins.set_choice(call.state.listener_key, choice)
+        name = "turned_on" if choice else "turned_off"
+        return call, None, [scenes.checkin_said(call, name, words.texts[name])]
+    answer = parse_answer(language, hook.digits or hook.said)
+    if answer == SKIP:
+        return call, SKIP, [scenes.checkin_said(call, "skipped", words.texts["skipped"])]
+    if not isinstance(answer, int):
+        return call, None, []
+    lead = [scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer))]
+    if answer == 5 and not call.state.supported:
+        lead.append(scenes.support_sound(call))
+        call = call.with_state(call.state.with_(supported=True))
+    return call, answer, lead
 
 
 def length() -> Response:
@@ -188,13 +290,29 @@ def resume() -> Response:
         return xml(scenes.menu_scene(call))
     language = call.voice.language
     if hook.digits == "1" or (not hook.digits and speech.said_word(language, hook.said, "yes")):
-        return xml(scenes.segment_scene(call, place))
+        return xml(scenes.segment_scene(call.with_state(found.with_(
+            session=_resumed_session(call, place))), place))
     if hook.digits == "2" or not (hook.digits or hook.said) or \
             speech.said_word(language, hook.said, "no"):
         return xml(scenes.menu_scene(call))
     ended = scenes.out_of_tries(call)
     return xml(ended or scenes.offer_scene(call, place, greet=False, sorry=True,
                                            misses=found.misses + 1))
+
+
+def _resumed_session(call: Call, place: Place) -> int | None:
+    """A practice continued on a call-back is the same practice: its check-in session, if the
+    caller's latest one is this practice and not finished, so the end and after answer land
+    there (none is begun: it is not a new practice)."""
+    listener = call.state.listener_key
+    if not listener or call.checkins is None:
+        return None
+    latest = call.checkins.latest(listener)
+    if latest is None or latest.finished_at is not None or latest.channel != "phone" \
+            or (latest.practice_id, latest.minutes) != (place.practice.practice_id,
+                                                         place.variant.minutes):
+        return None
+    return latest.session_id
 
 
 def status() -> Response:
@@ -217,6 +335,8 @@ ROUTES = (
     ("/paused", paused),
     ("/done", done),
     ("/resume", resume),
+    ("/checkin", checkin),
+    ("/after", after),
     ("/crisis", crisis),
     ("/crisis-end", crisis_end),
     ("/help", help_),
@@ -253,12 +373,16 @@ def _unexpected(error: Exception) -> Response:
 
 
 def apology() -> Response:
-    """Valid TwiML saying sorry and hanging up: a caller never hears an application error."""
+    """Valid TwiML saying sorry and hanging up: a caller never hears an application error (in
+    the call's language when its URL names one: the store may be what failed)."""
+    speech = twiml.ENGLISH
     try:
         settings = current_app.extensions["settings"]
-        voice = Voice(current_app.extensions["catalog"].get(), settings.audio_base_url,
-                      settings.CRISIS_LINE)
-        sound = voice.prompt("trouble")
+        catalog = current_app.extensions["catalog"].get()
+        code = request.args.get("lang", "")
+        voice = scenes.voice_for(settings, catalog, code if code in catalog.languages
+                                 else DEFAULT_LANGUAGE)
+        sound, speech = voice.prompt("trouble"), voice.speech
     except Exception:  # the apology itself must not fail
         sound = twiml.Sound("trouble", text=LAST_RESORT)
-    return Response(twiml.farewell([sound]), mimetype="text/xml")
+    return Response(twiml.farewell([sound], speech), mimetype="text/xml")

@@ -13,9 +13,13 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from ..catalog import Catalog, Practice, Variant
+from ..checkins import Checkins
+from ..library import DEFAULT_LANGUAGE
 from ..settings import Settings
 from ..store import Position, Store
 from . import flow, menu, state, twiml
+from .flow import Silence
+from .speech import spoken_digits
 from .state import CallState
 from .twiml import Listen, Sound
 from .voice import Voice
@@ -34,16 +38,71 @@ class Call:
     voice: Voice
     key: str
     state: CallState
+    checkins: Checkins | None = None
+
+    @property
+    def language(self) -> str:
+        return self.voice.language_code
 
     def url(self, action: str, **params: str | int) -> str:
+        """An action URL; a call in another language than English carries it (`lang`), since
+        the practice, minutes and segment it names are that language's audio."""
         base = f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/phone/{action}"
+        if self.language != DEFAULT_LANGUAGE:
+            params = {**params, "lang": self.language}
         return f"{base}?{urlencode(params)}" if params else base
 
     def save(self, new_state: CallState) -> None:
-        state.save(self.store, self.key, new_state)
+        state.save(self.store, self.key, replace(new_state, language=self.language))
 
     def with_state(self, new_state: CallState) -> Call:
         return replace(self, state=new_state)
+
+    def speaking(self, code: str) -> Call:
+        """This call in language `code`: its practices, prompts, words and voice."""
+        return replace(self, catalog=self.catalog.in_language(code),
+                       voice=voice_for(self.settings, self.catalog, code),
+                       state=replace(self.state, language=code))
+
+    def gather(self, sounds: Sequence[Sound], listen: Listen, silence: Silence | None = None
+               ) -> str:
+        return twiml.gather(sounds, listen, silence, self.voice.speech)
+
+    def hints(self, name: str) -> str:
+        """A word list of the phone's section as speech hints ("yes, connect me, no")."""
+        return ", ".join(self.voice.words.lists.get(name, ()))
+
+    @property
+    def asks_checkins(self) -> bool:
+        """Check-ins can be asked on this call: the deployment has them, the number is known."""
+        return bool(self.checkins and self.checkins.mode != "off" and self.state.listener_key)
+
+
+def voice_for(settings: Settings, catalog: Catalog, code: str) -> Voice:
+    """The voice of language `code` (its catalog view, its own crisis line if it has one)."""
+    return Voice(catalog.in_language(code), settings.audio_base_url, settings.CRISIS_LINE,
+                 code, settings.CRISIS_LINE_ES if code == "es" else "")
+
+
+def other_language(call: Call) -> str | None:
+    """The language the language key switches to: from English, the first other language with
+    practices built; from any other, English. None without a language key or a second
+    language."""
+    codes = call.catalog.languages
+    if "language" not in call.catalog.library.keys or len(codes) < 2:
+        return None
+    if call.language != DEFAULT_LANGUAGE:
+        return DEFAULT_LANGUAGE
+    return next(code for code in codes if code != DEFAULT_LANGUAGE)
+
+
+def language_offer(call: Call) -> list[Sound]:
+    """"Para español, oprime ocho.", said in the other language by its own recording."""
+    other = other_language(call)
+    if other is None:
+        return []
+    voice = call.speaking(other).voice
+    return [voice.prompt("language_offer")] if voice.has("language_offer") else []
 
 
 @dataclass(frozen=True)
@@ -66,27 +125,40 @@ def menu_scene(call: Call, page: menu.Page | None = None, *, greet: bool = False
     if sorry:
         sounds.append(call.voice.prompt("not_understood"))
     sounds.append(call.voice.prompt(page.prompt))
-    call.save(CallState(listener_key=call.state.listener_key, stage="menu", misses=misses))
-    listen = Listen(action=call.url("menu", menu=page.menu, page=page.number),
-                    hints=menu.hints(call.catalog, call.voice.language))
-    return twiml.gather(sounds, listen)
+    if greet:
+        # After the first menu, not before it: the first words of a practice stay within
+        # reach of an English caller who listens (tests/test_phone_timing.py); the key works
+        # from the greeting's first word.
+        sounds += language_offer(call)
+    call.save(CallState(listener_key=call.state.listener_key, stage="menu", misses=misses,
+                        supported=call.state.supported))
+    other = other_language(call)
+    switch = call.speaking(other).voice.words.lists.get("switch_language", ()) if other else ()
+    hints = ", ".join(filter(None, [menu.hints(call.catalog, call.voice.language),
+                                    ", ".join(switch)]))
+    listen = Listen(action=call.url("menu", menu=page.menu, page=page.number), hints=hints)
+    return call.gather(sounds, listen)
 
 
 def help_scene(call: Call, *, sorry: bool = False, misses: int = 0) -> str:
     """Help at the first menu: keys, not a crisis line, privacy, and key 7 to forget."""
     sounds = [call.voice.prompt("not_understood")] if sorry else []
     sounds.append(call.voice.prompt("menu_help"))
-    call.save(CallState(listener_key=call.state.listener_key, stage="help", misses=misses))
-    return twiml.gather(sounds, Listen(action=call.url("help"), hints="delete, menu, help"))
+    if call.asks_checkins and call.voice.has("help_checkin"):
+        sounds.append(call.voice.prompt("help_checkin"))
+    call.save(CallState(listener_key=call.state.listener_key, stage="help", misses=misses,
+                        supported=call.state.supported))
+    return call.gather(sounds, Listen(action=call.url("help"), hints=call.hints("hints_help")))
 
 
 def forget_scene(call: Call) -> str:
     """Ask before deleting; a withheld number hears that nothing is kept about it."""
     if not call.state.listener_key:
         return menu_scene(call, lead=[call.voice.prompt("forget_withheld")])
-    call.save(CallState(listener_key=call.state.listener_key, stage="forget"))
-    return twiml.gather([call.voice.prompt("forget_confirm")],
-                        Listen(action=call.url("forget"), hints="yes, delete, keep, no"))
+    call.save(CallState(listener_key=call.state.listener_key, stage="forget",
+                        supported=call.state.supported))
+    return call.gather([call.voice.prompt("forget_confirm")],
+                       Listen(action=call.url("forget"), hints=call.hints("hints_forget")))
 
 
 def forgotten_scene(call: Call) -> str:
@@ -110,10 +182,12 @@ def length_scene(call: Call, practice: Practice, *, sorry: bool = False, misses:
     call.save(call.state.with_(stage="length", practice_id=practice.practice_id, misses=misses,
                                minutes=None, segment=None))
     digits = flow.length_digits(practice.lengths)
+    words = call.voice.words.texts
+    hints = ", ".join(words.get("hint_minute" if n == 1 else "hint_minutes", "{minutes}").format(
+        minutes=n) for n in practice.lengths)
     listen = Listen(action=call.url("length", p=practice.practice_id), num_digits=digits,
-                    timeout_s=LENGTH_TIMEOUT_S if digits > 1 else 5,
-                    hints=", ".join(f"{n} minute{'s' * (n != 1)}" for n in practice.lengths))
-    return twiml.gather(sounds, listen)
+                    timeout_s=LENGTH_TIMEOUT_S if digits > 1 else 5, hints=hints)
+    return call.gather(sounds, listen)
 
 
 def segment_scene(call: Call, place: Place, lead: Sequence[Sound] = ()) -> str:
@@ -124,8 +198,8 @@ def segment_scene(call: Call, place: Place, lead: Sequence[Sound] = ()) -> str:
     save_position(call, place, "playing")
     listen = Listen(action=call.url("play", **_where(place)),
                     hints=menu.playback_hints(call.voice.language), playback=True)
-    return twiml.gather([*lead, call.voice.segment(segment)], listen,
-                        flow.silence(segment.pause_after_ms))
+    return call.gather([*lead, call.voice.segment(segment)], listen,
+                       flow.silence(segment.pause_after_ms))
 
 
 def paused_scene(call: Call, place: Place, round_: int, lead: Sequence[Sound] | None = None
@@ -138,7 +212,7 @@ def paused_scene(call: Call, place: Place, round_: int, lead: Sequence[Sound] | 
     save_position(call, place, "paused")
     listen = Listen(action=call.url("paused", **_where(place), r=round_),
                     hints=menu.playback_hints(call.voice.language), playback=True)
-    return twiml.gather(lead, listen, flow.silence(flow.PAUSED_WAIT_S * 1000))
+    return call.gather(lead, listen, flow.silence(flow.PAUSED_WAIT_S * 1000))
 
 
 def _where(place: Place) -> dict[str, str | int]:
@@ -146,13 +220,66 @@ def _where(place: Place) -> dict[str, str | int]:
 
 
 def done_scene(call: Call, place: Place) -> str:
+    """The practice played to its end: kept in the history, the place cleared, the check-in
+    session finished; then the after question when this practice's check-in is still due, else
+    "that is the end of the practice"."""
     listener = call.state.listener_key
+    session = call.state.session
     if listener:
         call.store.record_completion(listener, place.practice.practice_id, place.variant.minutes,
                                      "phone")
         call.store.clear_position(listener, now_ms())
-    call.save(call.state.with_(stage="done", segment=None))
-    return twiml.gather([call.voice.prompt("practice_done")], Listen(action=call.url("done")))
+        if session is not None and call.checkins is not None:
+            call.checkins.finish(session, listener_key=listener)
+            due = call.checkins.awaiting_after(listener)
+            if due is not None and due.session_id == session:
+                return after_scene(call)
+    return practice_done_scene(call)
+
+
+def practice_done_scene(call: Call, lead: Sequence[Sound] = ()) -> str:
+    call.save(call.state.with_(stage="done", segment=None, session=None))
+    return call.gather([*lead, call.voice.prompt("practice_done")],
+                       Listen(action=call.url("done")))
+
+
+# --- the check-in (docs/checkin.md) ---------------------------------------------------------
+
+def checkin_scene(call: Call, practice: Practice, variant: Variant) -> str:
+    """Before the practice: the question with its scale, one key; `#` or silence goes on."""
+    text = call.voice.language.checkin.question()
+    call.save(call.state.with_(stage="checkin", practice_id=practice.practice_id,
+                               minutes=variant.minutes, segment=None, session=None, misses=0))
+    listen = Listen(action=call.url("checkin", p=practice.practice_id, m=variant.minutes),
+                    hints=checkin_hints(call), playback=True)
+    return call.gather([call.voice.say("checkin_before", text)], listen)
+
+
+def after_scene(call: Call) -> str:
+    """After the last segment: the same question, introduced as after the practice."""
+    text = call.voice.language.checkin.question(after=True)
+    call.save(call.state.with_(stage="after", segment=None, misses=0))
+    listen = Listen(action=call.url("after"), hints=checkin_hints(call), playback=True)
+    return call.gather([call.voice.say("checkin_after", text)], listen)
+
+
+def checkin_hints(call: Call) -> str:
+    words = call.voice.language.checkin
+    return ", ".join([*words.labels, *words.words.get("skip", ())])
+
+
+def checkin_said(call: Call, name: str, text: str) -> Sound:
+    """A check-in sentence: its recording (`checkin_<name>`, e.g. checkin_said_back_3) while it
+    says `text`, else `<Say>` (the support lines and the week hold values: always said)."""
+    return call.voice.say(f"checkin_{name}", text)
+
+
+def support_sound(call: Call) -> Sound:
+    """What a 5 hears, once: the staff-support line when there is one, and the crisis line."""
+    support = call.settings.SUPPORT_LINE
+    text = call.voice.language.checkin.support(
+        call.voice.crisis_line_text, spoken_digits(support) if support else "")
+    return checkin_said(call, "support", text)
 
 
 def offer_scene(call: Call, place: Place, *, greet: bool = True, sorry: bool = False,
@@ -163,12 +290,12 @@ def offer_scene(call: Call, place: Place, *, greet: bool = True, sorry: bool = F
     sounds.append(call.voice.resume_offer(place.practice))
     call.save(call.state.with_(stage="offer", practice_id=place.practice.practice_id,
                                minutes=place.variant.minutes, segment=place.index, misses=misses))
-    return twiml.gather(sounds, Listen(action=call.url("resume"), hints="continue, menu"))
+    return call.gather(sounds, Listen(action=call.url("resume"), hints=call.hints("hints_offer")))
 
 
 def goodbye_scene(call: Call, lead: Sequence[Sound] = (), prompt: str = "goodbye") -> str:
     call.store.delete_call(call.key)
-    return twiml.farewell([*lead, call.voice.prompt(prompt)])
+    return twiml.farewell([*lead, call.voice.prompt(prompt)], call.voice.speech)
 
 
 def leave_scene(call: Call, place: Place, status: str, prompt: str = "goodbye") -> str:
@@ -185,7 +312,7 @@ def save_position(call: Call, place: Place, status: str) -> None:
     call.store.save_position(listener, Position(
         practice_id=place.practice.practice_id, minutes=place.variant.minutes,
         audio_sha=place.variant.sha256, offset_ms=segment.start_ms, step=segment.step,
-        status=status, channel="phone", event_ms=now_ms()))
+        status=status, channel="phone", event_ms=now_ms(), language=place.practice.language))
 
 
 def find_place(catalog: Catalog, practice_id: str | None, minutes: int | None,
@@ -216,18 +343,19 @@ def crisis_scene(call: Call, place: Place | None = None, *, round_: int = 0,
         sounds.append(call.voice.support_offer(call.settings.SUPPORT_LINE))
     sounds.append(call.voice.prompt("crisis_connect"))
     call.save(call.state.with_(stage="crisis", misses=0))
-    listen = Listen(action=call.url("crisis", r=round_), hints="yes, connect me, no")
-    return twiml.gather(sounds, listen)
+    listen = Listen(action=call.url("crisis", r=round_), hints=call.hints("hints_crisis"))
+    return call.gather(sounds, listen)
 
 
-def crisis_dial_scene(call: Call, number: str, caller: str, called: str) -> str:
+def crisis_dial_scene(call: Call, number: str, caller: str, called: str,
+                      prompt: str = "crisis_connecting") -> str:
     """Put the caller through. Their own caller id goes with the call (the Lifeline routes by
     area code); a withheld one is replaced by the number they called, which Twilio accepts and
     the Lifeline can still route by."""
     caller_id = called if flow.is_withheld(caller) and not flow.is_withheld(called) else None
     call.save(call.state.with_(stage="crisis", misses=0))
-    return twiml.dial([call.voice.prompt("crisis_connecting")], number,
-                      call.url("crisis-end"), caller_id=caller_id)
+    return twiml.dial([call.voice.prompt(prompt)], number, call.url("crisis-end"),
+                      caller_id=caller_id, speech=call.voice.speech)
 
 
 def crisis_goodbye_scene(call: Call) -> str:

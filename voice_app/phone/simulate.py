@@ -38,13 +38,16 @@ class Turn:
 
 
 class Simulator:
-    def __init__(self, app: Flask, caller: str) -> None:
+    def __init__(self, app: Flask, caller: str, lang: str = "") -> None:
         self.app = app
         self.client = app.test_client()
         self.settings = app.extensions["settings"]
         self.caller = caller
+        self.lang = lang
         self.catalog = app.extensions["catalog"].get()
-        self.prompts = {p.file: f"prompt {name}" for name, p in self.catalog.prompts.items()}
+        self.prompts = {p.file: f"prompt {name}" + (f" ({code})" if code != "en" else "")
+                        for code in self.catalog.languages or ("en",)
+                        for name, p in self.catalog.in_language(code).prompts.items()}
 
     def post(self, url: str, **params: str) -> str:
         form = {"CallSid": CALL_SID, "From": self.caller, "To": "+15550100100", **params}
@@ -83,7 +86,8 @@ class Simulator:
     def segment_name(self, file: str, action: str | None) -> str | None:
         """What `file` is, as the action URL of the Gather playing it names it (p, m, s)."""
         query = parse_qs(urlsplit(action or "").query)
-        practice = self.catalog.get(query.get("p", [""])[0])
+        catalog = self.catalog.in_language(query.get("lang", ["en"])[0])
+        practice = catalog.get(query.get("p", [""])[0])
         try:
             minutes, index = int(query["m"][0]), int(query["s"][0])
         except (KeyError, ValueError):
@@ -99,7 +103,8 @@ class Simulator:
 
     def run(self, lines: Iterator[str], out: TextIO) -> None:
         base = self.settings.PUBLIC_BASE_URL.rstrip("/")
-        turn = self.turn(self.post(f"{base}/phone/incoming", CallStatus="ringing"))
+        incoming = f"{base}/phone/incoming" + (f"?lang={self.lang}" if self.lang else "")
+        turn = self.turn(self.post(incoming, CallStatus="ringing"))
         while True:
             for line in turn.heard:
                 print(f"  ♪ {line}", file=out)
@@ -127,6 +132,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None,
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="caller", default="+15550123456",
                         help="caller number ('anonymous' for a withheld one)")
+    parser.add_argument("--lang", default="", help="call the number of this language (es: "
+                        "as if the number's voice URL ends in ?lang=es)")
     parser.add_argument("--build-dir", help="BUILD_DIR (default: the environment's, or build)")
     parser.add_argument("--database-url", help="DATABASE_URL (default: the environment's)")
     args = parser.parse_args(argv)
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None,
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(__doc__.split("\n\n", 1)[1].split("\n\n")[1], file=out)
-    Simulator(app, args.caller).run(_prompted(stdin or sys.stdin, out), out)
+    Simulator(app, args.caller, args.lang).run(_prompted(stdin or sys.stdin, out), out)
     return 0
 
 

@@ -17,7 +17,7 @@ from ..store import Store
 from . import flow
 
 STAGES = ("menu", "length", "offer", "playing", "paused", "done", "crisis", "help",
-          "forget")
+          "forget", "checkin", "after")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,12 @@ class CallState:
     minutes: int | None = None
     segment: int | None = None
     """Index into the variant's phone segments of the one last sent (or paused at)."""
+    language: str = "en"
+    """The call's language (the catalog view, prompts, `<Gather language>`)."""
+    session: int | None = None
+    """The check-in session (`Checkins.begin`) of the practice this call plays."""
+    supported: bool = False
+    """A 5 was met with the support lines in this call (said once)."""
 
     def with_(self, **changes: Any) -> CallState:
         return replace(self, **changes)

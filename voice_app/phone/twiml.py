@@ -19,6 +19,19 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from .flow import Silence
 
 LANGUAGE = "en-US"
+"""The default locale (English calls): `<Gather>` listens in it and `<Say>` speaks it."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A call's language for the provider: the locale `<Gather>` recognises speech in and `<Say>`
+    speaks, and the `<Say>` voice (empty: the provider's default)."""
+
+    locale: str = LANGUAGE
+    voice: str = ""
+
+
+ENGLISH = Speech()
 
 
 @dataclass(frozen=True)
@@ -43,13 +56,14 @@ class Listen:
     """During a practice: every key (also * and #) is a command, and silence moves on."""
 
 
-def gather(sounds: Sequence[Sound], listen: Listen, silence: Silence | None = None) -> str:
+def gather(sounds: Sequence[Sound], listen: Listen, silence: Silence | None = None,
+           speech: Speech = ENGLISH) -> str:
     response = VoiceResponse()
     timeout = silence.timeout_s if silence else listen.timeout_s
     attributes = {
         "input": "dtmf speech", "action": listen.action, "method": "POST",
         "num_digits": listen.num_digits, "timeout": timeout, "speech_timeout": "auto",
-        "language": LANGUAGE, "action_on_empty_result": True,
+        "language": speech.locale, "action_on_empty_result": True,
     }
     if listen.hints:
         attributes["hints"] = listen.hints
@@ -57,7 +71,7 @@ def gather(sounds: Sequence[Sound], listen: Listen, silence: Silence | None = No
         # Empty finishOnKey: '#' and '*' arrive as digits instead of ending the input.
         attributes["finish_on_key"] = "" if listen.playback else "#"
     element = Gather(**attributes)
-    _add_sounds(element, sounds)
+    _add_sounds(element, sounds, speech)
     for seconds in silence.pauses_s if silence else ():
         element.pause(length=seconds)
     response.append(element)
@@ -65,20 +79,20 @@ def gather(sounds: Sequence[Sound], listen: Listen, silence: Silence | None = No
     return str(response.to_xml())
 
 
-def farewell(sounds: Iterable[Sound]) -> str:
+def farewell(sounds: Iterable[Sound], speech: Speech = ENGLISH) -> str:
     response = VoiceResponse()
-    _add_sounds(response, sounds)
+    _add_sounds(response, sounds, speech)
     response.hangup()
     return str(response.to_xml())
 
 
 def dial(sounds: Iterable[Sound], number: str, action: str, caller_id: str | None = None,
-         ring_s: int = 40) -> str:
+         ring_s: int = 40, speech: Speech = ENGLISH) -> str:
     """Sounds, then `<Dial>` connecting this caller to `number`; Twilio posts `action` when the
     dialled call ends (or fails). Without `caller_id` the caller's own number is passed on, which
     is what the 988 Lifeline routes by (area code)."""
     response = VoiceResponse()
-    _add_sounds(response, sounds)
+    _add_sounds(response, sounds, speech)
     attributes: dict[str, str | int] = {"action": action, "method": "POST", "timeout": ring_s}
     if caller_id:
         attributes["caller_id"] = caller_id
@@ -90,9 +104,11 @@ def empty() -> str:
     return str(VoiceResponse().to_xml())
 
 
-def _add_sounds(parent: VoiceResponse | Gather, sounds: Iterable[Sound]) -> None:
+def _add_sounds(parent: VoiceResponse | Gather, sounds: Iterable[Sound], speech: Speech) -> None:
     for sound in sounds:
         if sound.url:
             parent.play(sound.url)
+        elif speech.voice:
+            parent.say(sound.text or "", language=speech.locale, voice=speech.voice)
         else:
-            parent.say(sound.text or "", language=LANGUAGE)
+            parent.say(sound.text or "", language=speech.locale)

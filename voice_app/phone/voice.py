@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass
 
 from ..catalog import Catalog, PhoneSegment, Practice
-from ..library import DEFAULT_LANGUAGE, Language
+from ..library import DEFAULT_LANGUAGE, Language, Words
 from .speech import spoken_digits
-from .twiml import Sound
+from .twiml import LANGUAGE, Sound, Speech
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +31,40 @@ class Voice:
     audio_base_url: str
     crisis_line: str
     language_code: str = DEFAULT_LANGUAGE
+    own_line: str = ""
+    """This language's own crisis line (CRISIS_LINE_ES for Spanish), if the deployment has one."""
 
     @property
     def language(self) -> Language:
         return self.catalog.library.language(self.language_code)
+
+    @property
+    def words(self) -> Words:
+        """The phone's own words in this language (`phone:` of the prompts file)."""
+        return self.language.words_of("phone")
+
+    @property
+    def speech(self) -> Speech:
+        """How the provider listens and speaks in this language (`<Gather language>`, `<Say>`)."""
+        return Speech(locale=self.language.locale or LANGUAGE,
+                      voice=self.words.texts.get("say_voice", ""))
+
+    @property
+    def crisis_line_text(self) -> str:
+        """The crisis line as this language tells it, digits spoken one by one ("9 8 8, y oprime
+        el 2 para español" for Spanish without a line of its own)."""
+        return self.language.crisis_line(self.crisis_line, self.own_line, say=spoken_digits)
+
+    def say(self, name: str, text: str) -> Sound:
+        """`text`, from the recorded prompt `name` while it still says exactly that (the words
+        are data a deployment may change), else `<Say>`."""
+        recorded = self.catalog.prompts.get(name)
+        if recorded is not None and " ".join(recorded.text.split()) == " ".join(text.split()):
+            return Sound(name, url=self._url(recorded.file))
+        return Sound(name, text=text)
+
+    def has(self, name: str) -> bool:
+        return name in self.catalog.prompts
 
     def prompt(self, name: str) -> Sound:
         """A recorded sentence; one naming the crisis line only if it names ours."""
@@ -68,11 +98,7 @@ class Voice:
         return Sound(segment.file, url=self._url(segment.file))
 
     def _naming_crisis_line(self, name: str, template: str) -> Sound:
-        wanted = template.replace("{crisis_line}", spoken_digits(self.crisis_line))
-        recorded = self.catalog.prompts.get(name)
-        if recorded is not None and " ".join(recorded.text.split()) == " ".join(wanted.split()):
-            return Sound(name, url=self._url(recorded.file))
-        return Sound(name, text=wanted)
+        return self.say(name, template.replace("{crisis_line}", self.crisis_line_text))
 
     def _url(self, file: str) -> str:
         return f"{self.audio_base_url}/{file}"
