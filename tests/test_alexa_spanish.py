@@ -266,7 +266,7 @@ def test_a_spanish_crisis_line_of_its_own_is_said_instead(app_config, built_libr
 
 
 @pytest.mark.parametrize(("said", "practice_id"), [
-    ("estoy muerta de cansancio", "loving-kindness"),
+    ("estoy muerta de cansancio", "reconnecting-when-numb"),
     ("se me murió un paciente", "the-pause"),
 ])
 def test_hard_days_in_spanish_still_get_a_practice(app, alexa, said, practice_id):
