@@ -95,7 +95,7 @@ def test_a_spanish_number_answers_in_spanish_from_the_first_word(app, client):
     assert caller.heard == ["greeting", "menu_main_1", "language_offer"]
     assert languages_heard(app, caller) == ["es", "es", "en"]
     text = app.extensions["catalog"].get().in_language("es").prompts["greeting"].text
-    assert "no es una línea de crisis" in text and "oprime el 2 para español" in text
+    assert "no es una línea de crisis" in text.lower() and "oprime el 2 para español" in text
     caller.answer(said="bondad amorosa cinco minutos")
     assert caller.where == ("play", {"p": "loving-kindness", "m": "5", "s": "0", "lang": "es"})
     # A number's language is not the caller's choice: nothing is kept as a preference.
