@@ -1,0 +1,72 @@
+"""Complementary cell suppression: no hidden figure can be worked out from the ones shown.
+
+Every figure the view shows is a cell; every sum a reader could form between cells is an
+equation (a period's sessions = the sum of its channels; a month's = the sum of its weeks; ...).
+A cell is hidden first for its own sake (from fewer than `MIN_GROUP` people); then, while any
+equation has exactly one hidden member (which its shown members would give away), the smallest
+shown part of that equation is hidden too (the statistical agencies' complementary suppression,
+as in CMS's cell-size policy). Cells that must stand or fall together (a figure and the rates
+computed from it) are tied. Pure functions: the tests attack them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Equation:
+    total: Key
+    parts: tuple[Key, ...]
+
+    @property
+    def members(self) -> tuple[Key, ...]:
+        return (self.total, *self.parts)
+
+
+def suppress(values: dict[Key, int], primary: Iterable[Key], equations: Sequence[Equation],
+             ties: Sequence[Sequence[Key]] = ()) -> set[Key]:
+    """The cells to hide: `primary` and the fewest complements this greedy rule finds.
+
+    Each equation ends with zero or at least two hidden members; each tie all or none."""
+    hidden = set(primary)
+    changed = True
+    while changed:
+        changed = False
+        for tie in ties:
+            if hidden.intersection(tie) and not hidden.issuperset(tie):
+                hidden.update(tie)
+                changed = True
+        for equation in equations:
+            members = equation.members
+            if sum(member in hidden for member in members) != 1:
+                continue
+            shown = [part for part in equation.parts if part not in hidden] \
+                or [equation.total]
+            hidden.add(min(shown, key=lambda key: (values[key], repr(key))))
+            changed = True
+    return hidden
+
+
+def derivable(values: dict[Key, int], hidden: set[Key],
+              equations: Sequence[Equation]) -> dict[Key, int]:
+    """What a reader could work out by solving the equations one unknown at a time (used by the
+    tests, and as the view's own last check)."""
+    known = {key: value for key, value in values.items() if key not in hidden}
+    found: dict[Key, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for equation in equations:
+            unknown = [m for m in equation.members if m not in known]
+            if len(unknown) != 1:
+                continue
+            key = unknown[0]
+            parts = sum(known[p] for p in equation.parts if p != key)
+            known[key] = found[key] = (known[equation.total] - parts if key != equation.total
+                                       else parts)
+            changed = True
+    return found
