@@ -49,6 +49,7 @@ class View:
     months: tuple[Month, ...]
     weeks: tuple[date, ...]
     tables: dict[str, Table]
+    """In the page's order (the CSV follows it)."""
     series: dict[str, Any]
     """Chart data: what the charts draw (hidden points are None)."""
     min_group: int
@@ -145,17 +146,17 @@ def build(store: Store, min_group: int) -> View:
     for m in months:
         periods += [(f"Week {week_label(w)}", ("week", w), groups[m]) for w in m.weeks]
     month_rows = [(m.label(), ("month", m.first), groups[m]) for m in months]
-    tables = {}
-    for scope, rows in (("weeks", periods), ("months", month_rows)):
-        tables[f"use-{scope}"] = use_table(scope, rows)
-        for dim, caption in (("channel", "Channel mix"), ("block", "Time of day"),
-                             ("daytype", "Weekdays and weekends")):
+    scopes = {"weeks": periods, "months": month_rows}
+    tables = {f"use-{scope}": use_table(scope, scopes[scope]) for scope in ("weeks", "months")}
+    for dim, caption in (("channel", "Channel mix"), ("block", "Time of day"),
+                         ("daytype", "Weekdays and weekends")):
+        for scope in ("months", "weeks"):
             tables[f"{dim}-{scope}"] = split_table(f"{dim}-{scope}", f"{caption}, {scope}",
-                                                   dim, rows)
-        tables[f"outcome-{scope}"] = outcome_table(scope, rows)
+                                                   dim, scopes[scope])
     tables["practices"] = practices_table(month_rows, min_group)
-    distribution = distribution_table(month_rows)
-    tables["distribution"] = distribution
+    for scope in ("months", "weeks"):
+        tables[f"outcome-{scope}"] = outcome_table(scope, scopes[scope])
+    tables["distribution"] = distribution_table(month_rows)
     return View(tuple(months), tuple(w for m in months for w in m.weeks), tables,
                 series(periods), min_group)
 

@@ -29,9 +29,10 @@ class Equation:
 
 def suppress(values: dict[Key, int], primary: Iterable[Key], equations: Sequence[Equation],
              ties: Sequence[Sequence[Key]] = ()) -> set[Key]:
-    """The cells to hide: `primary` and the fewest complements this greedy rule finds.
+    """The cells to hide: `primary` and the complements this greedy rule finds.
 
-    Each equation ends with zero or at least two hidden members; each tie all or none."""
+    Each equation ends with no hidden member that is not zero, or at least two; each tie all
+    or none. A hidden zero is not counted as protection (its row may be all but one person)."""
     hidden = set(primary)
     changed = True
     while changed:
@@ -41,21 +42,24 @@ def suppress(values: dict[Key, int], primary: Iterable[Key], equations: Sequence
                 hidden.update(tie)
                 changed = True
         for equation in equations:
-            members = equation.members
-            if sum(member in hidden for member in members) != 1:
+            # a hidden zero protects nothing: a reader may guess that nobody is there
+            unknown = [m for m in equation.members if m in hidden and values[m]]
+            if len(unknown) != 1:
                 continue
-            shown = [part for part in equation.parts if part not in hidden] \
+            shown = [p for p in equation.parts if p not in hidden and values[p]] \
                 or [equation.total]
-            hidden.add(min(shown, key=lambda key: (values[key], repr(key))))
-            changed = True
+            chosen = min(shown, key=lambda key: (values[key], repr(key)))
+            if chosen not in hidden:  # (an equation that does not add up: nothing to hide)
+                hidden.add(chosen)
+                changed = True
     return hidden
 
 
 def derivable(values: dict[Key, int], hidden: set[Key],
               equations: Sequence[Equation]) -> dict[Key, int]:
-    """What a reader could work out by solving the equations one unknown at a time (used by the
-    tests, and as the view's own last check)."""
-    known = {key: value for key, value in values.items() if key not in hidden}
+    """What a reader could work out by solving the equations one unknown at a time, taking
+    hidden zeros as known (the tests attack the view with it)."""
+    known = {key: value for key, value in values.items() if key not in hidden or not value}
     found: dict[Key, int] = {}
     changed = True
     while changed:
