@@ -60,26 +60,40 @@ class Tally:
         self.pairs += row.before is not None and row.after is not None
 
 
-def aggregate(rows: Iterable[Any], zone: ZoneInfo) -> dict[tuple[str, str], dict[str, Any]]:
-    """(dimension, category) -> column values, for the rows of one period."""
-    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    levels: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    paired: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in rows:
-        local = _aware(row.started_at).astimezone(zone)
+class Aggregate:
+    """The aggregates of one period, built one row at a time (rows are streamed, never held)."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.levels: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.paired: dict[str, list[tuple[int, int]]] = defaultdict(list)
+
+    def add(self, row: Any, local: datetime) -> None:
         for key in (("all", "all"), ("channel", row.channel), ("practice", row.practice_id),
                     ("block", str(local.hour // 6)),
                     ("daytype", "weekend" if local.weekday() >= 5 else "weekday")):
-            tallies[key].add(row)
+            self.tallies[key].add(row)
         if row.before is not None and row.after is not None:
-            paired[row.listener_key].append((row.before, row.after))
+            self.paired[row.listener_key].append((row.before, row.after))
             for side, value in (("before", row.before), ("after", row.after)):
-                tally = levels[(side, str(value))]
+                tally = self.levels[(side, str(value))]
                 tally.people.add(row.listener_key)
                 tally.sessions += 1
-    found = {key: _columns(t) for key, t in {**tallies, **levels}.items()}
-    found.update(outcome(paired))
-    return found
+
+    def result(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(dimension, category) -> column values."""
+        found = {key: _columns(t) for key, t in {**self.tallies, **self.levels}.items()}
+        found.setdefault(("all", "all"), _columns(Tally()))
+        found.update(outcome(self.paired))
+        return found
+
+
+def aggregate(rows: Iterable[Any], zone: ZoneInfo) -> dict[tuple[str, str], dict[str, Any]]:
+    """(dimension, category) -> column values, for the rows of one period."""
+    found = Aggregate()
+    for row in rows:
+        found.add(row, _aware(row.started_at).astimezone(zone))
+    return found.result()
 
 
 def outcome(paired: dict[str, list[tuple[int, int]]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -140,28 +154,30 @@ def roll_up_month(store: Store, month: Month, zone: ZoneInfo, at: datetime) -> N
     start, end = to_utc(month.start, zone), to_utc(month.end, zone)
     statement = sa.select(*(sessions.c[name] for name in COLUMNS)).where(
         sessions.c.started_at >= start, sessions.c.started_at < end)
-    rows = store._run(lambda conn: conn.execute(statement).all())
-    by_week: dict[date, list[Any]] = defaultdict(list)
-    for row in rows:
-        local_day = _aware(row.started_at).astimezone(zone).date()
-        by_week[local_day - timedelta(days=local_day.weekday())].append(row)
-    values = _rows("month", month.first, aggregate(rows, zone), at)
-    for monday in month.weeks:
-        values += _rows("week", monday, aggregate(by_week.get(monday, []), zone), at)
+
+    def read(conn: Connection) -> tuple[Aggregate, dict[date, Aggregate], int]:
+        whole, weeks, count = Aggregate(), {m: Aggregate() for m in month.weeks}, 0
+        for row in conn.execution_options(yield_per=5000).execute(statement):
+            local = _aware(row.started_at).astimezone(zone)
+            day = local.date()
+            whole.add(row, local)
+            weeks[day - timedelta(days=day.weekday())].add(row, local)
+            count += 1
+        return whole, weeks, count
+
+    # a transaction of its own: PostgreSQL streams the rows through a server-side cursor
+    whole, weeks, count = store._run(read, transaction=True)
+    values = _rows("month", month.first, whole.result(), at)
+    for monday, found in weeks.items():
+        values += _rows("week", monday, found.result(), at)
     insert = (postgresql.insert if store.engine.dialect.name == "postgresql"
               else sqlite.insert)(program_rollups).on_conflict_do_nothing()
-
-    def work(conn: Connection) -> None:
-        conn.execute(insert, values)
-
-    store._run(work, transaction=True)
-    logger.info("program view: rolled up %s (%d sessions)", month.label(), len(rows))
+    store._run(lambda conn: conn.execute(insert, values), transaction=True)
+    logger.info("program view: rolled up %s (%d sessions)", month.label(), count)
 
 
 def _rows(kind: str, start: date, found: dict[tuple[str, str], dict[str, Any]],
           at: datetime) -> list[dict[str, Any]]:
-    if ("all", "all") not in found:
-        found[("all", "all")] = _columns(Tally())
     return [{"period_kind": kind, "period_start": start, "dimension": dimension,
              "category": category, "computed_at": at, **columns}
             for (dimension, category), columns in found.items()]
