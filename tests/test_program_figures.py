@@ -290,3 +290,38 @@ def test_prune_never_deletes_rows_of_a_month_not_rolled_up(store):
     # 42 days after the data began, but no month has ended by then: nothing may go
     at = datetime(2026, 8, 20, tzinfo=UTC)
     assert prune_checkins(store, 42, ZONE, at).sessions == 0
+
+
+def test_db_prune_rolls_up_then_deletes_old_check_ins(tmp_path):
+    """`python -m voice_app db prune` from cron: every complete month is rolled up before any
+    check-in older than CHECKIN_RETENTION_DAYS is deleted."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from voice_app.schema import upgrade
+    from voice_app.store import Store, now
+
+    url = f"sqlite:///{tmp_path / 'prune.sqlite3'}"
+    upgrade(url)
+    store = Store(url)
+    old = [dict(r, started_at=r["started_at"] + (now() - AT) - timedelta(days=60),
+                finished_at=None) for r in seed_rows(listeners=40)]
+    insert(store, old)
+    oldest = min(r["started_at"] for r in old)
+    env = {**os.environ, "DATABASE_URL": url, "CHECKIN_RETENTION_DAYS": "60",
+           "APP_ENV": "production"}
+    done = subprocess.run([sys.executable, "-m", "voice_app", "db", "prune"], env=env,
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with store.engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.min(sessions.c.started_at))).scalar()
+        months = conn.execute(sa.select(sa.func.count()).select_from(program_rollups).where(
+            program_rollups.c.period_kind == "month",
+            program_rollups.c.dimension == "all")).scalar()
+    store.dispose()
+    assert months >= 3 and f"rolled up {months} months" in done.stdout
+    deleted = int(done.stdout.split("then pruned ")[1].split()[0])
+    assert deleted > 0 and (left is None or left.replace(tzinfo=UTC) > oldest)

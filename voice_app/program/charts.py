@@ -47,7 +47,7 @@ def _svg(figure: Figure, chart_id: str, title: str, description: str) -> str:
 
 
 def _figure() -> Figure:
-    figure = Figure(figsize=(6.4, 3.4), dpi=96)
+    figure = Figure(figsize=(5.2, 3.4), dpi=96)  # fits a phone's width without tiny text
     figure.patch.set_alpha(0)
     return figure
 
@@ -112,7 +112,8 @@ def _gaps(values: Sequence[float | None]) -> list[float]:
 
 
 def _style(axes, weeks: Sequence[str], ylabel: str) -> None:  # type: ignore[no-untyped-def]
-    axes.set_xticks(range(len(weeks)), weeks, rotation=45, ha="right", fontsize=8)
+    axes.set_xticks(range(len(weeks)), weeks, rotation=90, fontsize=9)
+    axes.set_xlabel("ISO week", color=INK)
     axes.set_ylabel(ylabel, color=INK)
     axes.legend(frameon=False)
     axes.spines[["top", "right"]].set_visible(False)

@@ -62,6 +62,11 @@ def week_label(monday: date) -> str:
     return f"{year}-W{week:02d} ({monday.day} {monday.strftime('%b')})"
 
 
+def short_week(monday: date) -> str:
+    """A chart's tick: "W32"."""
+    return f"W{monday.isocalendar()[1]:02d}"
+
+
 def month_of_day(day: date) -> Month:
     thursday = day - timedelta(days=day.weekday()) + timedelta(days=3)
     return Month(thursday.year, thursday.month)

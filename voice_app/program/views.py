@@ -17,7 +17,7 @@ from ..store import Store, StoreUnavailable, now
 from . import charts
 from .auth import COOKIE, PATH, SIGNED_IN_FOR, Cookies, Throttle, Visit, same_token
 from .figures import View, build
-from .periods import week_label
+from .periods import short_week
 from .rollup import roll_up_due
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def sign_out():  # type: ignore[no-untyped-def]
 
 
 def chart_svgs(shown: View) -> dict[str, str]:
-    labels = tuple(week_label(w) for w in shown.weeks)
+    labels = tuple(short_week(w) for w in shown.weeks)
     found = {}
     if shown.weeks:
         s = shown.series
