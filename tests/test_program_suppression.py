@@ -163,6 +163,17 @@ def test_a_hidden_zero_is_no_protection():
     assert "alexa" in hidden or "total" in hidden
 
 
+def test_the_hidden_cells_of_a_sum_are_never_all_small_groups():
+    """web (2 people) and phone (3 people) hidden together would still give away the sessions
+    of five people (total - alexa): one of the hidden must be a group of 10 or more."""
+    values = {"total": 60, "alexa": 50, "phone": 6, "web": 4}
+    people = {"total": 25, "alexa": 20, "phone": 3, "web": 2}
+    equation = Equation("total", ("alexa", "phone", "web"))
+    assert suppress(values, ["phone", "web"], [equation]) == {"phone", "web"}
+    hidden = suppress(values, ["phone", "web"], [equation], people=people, min_group=10)
+    assert hidden == {"phone", "web", "alexa"}
+
+
 def test_complements_cascade_across_rows_and_columns():
     """A 2x2 table of weeks x channels with its margins: one small cell hides four."""
     values = {("w1", "a"): 30, ("w1", "p"): 3, ("w2", "a"): 25, ("w2", "p"): 20,

@@ -90,6 +90,7 @@ class Cells:
     def __init__(self, data: dict, month: Month, min_group: int) -> None:
         self.data, self.min_group = data, min_group
         self.values: dict[Any, int] = {}
+        self.people: dict[Any, int] = {}
         primary: list[Any] = []
         equations: list[Equation] = []
         ties: list[list[Any]] = []
@@ -118,8 +119,12 @@ class Cells:
             levels = tuple(self.add((side, m, lvl), self.get(m, side, lvl), primary)
                            for lvl in LEVELS)
             equations.append(Equation(("pairs", m), levels))
+        # the month's practices add up to its sessions too (the top ones are named)
+        practices = tuple(self.add(("practice", m, c), row, primary)
+                          for (d, c), row in sorted(data.get(m, {}).items()) if d == "practice")
+        equations.append(Equation(("head", m), practices))
         self.equations = equations
-        self.hidden = suppress(self.values, primary, equations, ties)
+        self.hidden = suppress(self.values, primary, equations, ties, self.people, min_group)
 
     def get(self, p: Period, dim: str, cat: str) -> dict[str, Any]:
         return self.data.get(p, {}).get((dim, cat)) or {
@@ -130,6 +135,7 @@ class Cells:
     def add(self, key: Any, row: dict[str, Any], primary: list[Any], *,
             value: int | None = None, small: bool = False) -> Any:
         self.values[key] = row["sessions"] if value is None else value
+        self.people[key] = row["people"]
         if row["people"] < self.min_group or small:
             primary.append(key)
         return key
@@ -221,7 +227,7 @@ def practices_table(rows: list[tuple[str, Period, Cells]], min_group: int) -> Ta
     for label, p, cells in rows:
         total = cells.values[("head", p)]
         found = sorted(((r["sessions"], c) for (d, c), r in cells.data.get(p, {}).items()
-                        if d == "practice" and r["people"] >= min_group), reverse=True)
+                        if d == "practice" and cells.shows(("practice", p, c))), reverse=True)
         named = [f"{c}: {round5(n)} ({percent(n, total)})" for n, c in found[:TOP_PRACTICES]]
         out.append((label, tuple(named + [""] * (TOP_PRACTICES - len(named)))))
     return Table("practices", "Top practices by sessions, months (practices used by fewer "

@@ -28,11 +28,15 @@ class Equation:
 
 
 def suppress(values: dict[Key, int], primary: Iterable[Key], equations: Sequence[Equation],
-             ties: Sequence[Sequence[Key]] = ()) -> set[Key]:
+             ties: Sequence[Sequence[Key]] = (), people: dict[Key, int] | None = None,
+             min_group: int = 0) -> set[Key]:
     """The cells to hide: `primary` and the complements this greedy rule finds.
 
-    Each equation ends with no hidden member that is not zero, or at least two; each tie all
-    or none. A hidden zero is not counted as protection (its row may be all but one person)."""
+    Each equation ends with no hidden member that is not zero, or at least two of which one
+    is itself from `min_group` people or more (by `people`): a reader can always add up the
+    hidden members of an equation, and that sum must not be a small group's figure either.
+    Each tie all or none. A hidden zero is no protection (its row may be all but one person)."""
+    people = people or {}
     hidden = set(primary)
     changed = True
     while changed:
@@ -44,7 +48,8 @@ def suppress(values: dict[Key, int], primary: Iterable[Key], equations: Sequence
         for equation in equations:
             # a hidden zero protects nothing: a reader may guess that nobody is there
             unknown = [m for m in equation.members if m in hidden and values[m]]
-            if len(unknown) != 1:
+            if not unknown or (len(unknown) > 1
+                               and max(people.get(m, min_group) for m in unknown) >= min_group):
                 continue
             shown = [p for p in equation.parts if p not in hidden and values[p]] \
                 or [equation.total]
