@@ -329,3 +329,19 @@ def test_db_prune_rolls_up_then_deletes_old_check_ins(tmp_path):
     assert months >= 3 and f"rolled up {months} months" in done.stdout
     deleted = int(done.stdout.split("then pruned ")[1].split()[0])
     assert deleted > 0 and (left is None or left.replace(tzinfo=UTC) > oldest)
+
+
+def test_the_retention_sweep_rolls_up_then_prunes_check_ins(app_config):
+    from voice_app import create_app
+    from voice_app.store import now
+
+    app = create_app({**app_config, "CHECKIN_RETENTION_DAYS": "90"})
+    store = app.extensions["store"]
+    rows = [dict(r, started_at=r["started_at"] + (now() - AT) - timedelta(days=60),
+                 finished_at=None) for r in seed_rows(listeners=40)]
+    insert(store, rows)
+    app.extensions["sweeper"].sweep()
+    with store.engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar()
+        rolled = conn.execute(sa.select(sa.func.count()).select_from(program_rollups)).scalar()
+    assert 0 < left < len(rows) and rolled > 0
