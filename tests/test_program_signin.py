@@ -204,6 +204,9 @@ def test_the_csv_is_exactly_the_tables_on_the_page(program_app):
     assert rows[0] == ["table", "row", "column", "value"]
     assert [tuple(r) for r in rows[1:]] == parser.cells
     assert len(parser.cells) > 300
+    # practices by their catalog titles
+    assert any(t == "practices" and c.startswith("Loving-Kindness: ") for t, _, _, c in
+               parser.cells)
     assert sum(cell == "hidden" for *_, cell in parser.cells) > 10
     # the charts are inline, accessible SVG, with their own ids
     svgs = re.findall(r"<svg [^>]*>", page.text)

@@ -144,7 +144,8 @@ class Cells:
         return key not in self.hidden
 
 
-def build(store: Store, min_group: int) -> View:
+def build(store: Store, min_group: int, titles: dict[str, str] | None = None) -> View:
+    """The view of the last complete months; `titles` names practices (their ids otherwise)."""
     months = shown_months(store)
     data = load(store, months)
     groups = {m: Cells(data, m, min_group) for m in months}
@@ -159,7 +160,7 @@ def build(store: Store, min_group: int) -> View:
         for scope in ("months", "weeks"):
             tables[f"{dim}-{scope}"] = split_table(f"{dim}-{scope}", f"{caption}, {scope}",
                                                    dim, scopes[scope])
-    tables["practices"] = practices_table(month_rows, min_group)
+    tables["practices"] = practices_table(month_rows, titles or {})
     for scope in ("months", "weeks"):
         tables[f"outcome-{scope}"] = outcome_table(scope, scopes[scope])
     tables["distribution"] = distribution_table(month_rows)
@@ -222,13 +223,14 @@ def outcome_table(scope: str, rows: list[tuple[str, Period, Cells]]) -> Table:
                   "95% CI of change", "Better", "Same", "Worse"), tuple(out))
 
 
-def practices_table(rows: list[tuple[str, Period, Cells]], min_group: int) -> Table:
+def practices_table(rows: list[tuple[str, Period, Cells]], titles: dict[str, str]) -> Table:
     out = []
     for label, p, cells in rows:
         total = cells.values[("head", p)]
         found = sorted(((r["sessions"], c) for (d, c), r in cells.data.get(p, {}).items()
                         if d == "practice" and cells.shows(("practice", p, c))), reverse=True)
-        named = [f"{c}: {round5(n)} ({percent(n, total)})" for n, c in found[:TOP_PRACTICES]]
+        named = [f"{titles.get(c, c)}: {round5(n)} ({percent(n, total)})"
+                 for n, c in found[:TOP_PRACTICES]]
         out.append((label, tuple(named + [""] * (TOP_PRACTICES - len(named)))))
     return Table("practices", "Top practices by sessions, months (practices used by fewer "
                  "people than the minimum group are not named)",

@@ -43,7 +43,15 @@ class Program:
 
     def view(self) -> View:
         roll_up_due(self.store, self.zone, self.clock())
-        return build(self.store, self.settings.MIN_GROUP)
+        return build(self.store, self.settings.MIN_GROUP, practice_titles())
+
+
+def practice_titles() -> dict[str, str]:
+    """English titles from the catalog being served; ids alone while none is loaded."""
+    source = current_app.extensions["catalog"]
+    if not source.loaded:
+        return {}
+    return {p.practice_id: p.title for p in source.get().practices}
 
 
 def program() -> Program:
