@@ -204,6 +204,7 @@ def test_the_csv_is_exactly_the_tables_on_the_page(program_app):
     assert rows[0] == ["table", "row", "column", "value"]
     assert [tuple(r) for r in rows[1:]] == parser.cells
     assert len(parser.cells) > 300
+    assert "Right now, how stressed do you feel? One, not at all;" in page.text
     # practices by their catalog titles
     assert any(t == "practices" and c.startswith("Loving-Kindness: ") for t, _, _, c in
                parser.cells)

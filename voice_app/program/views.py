@@ -54,6 +54,16 @@ def practice_titles() -> dict[str, str]:
     return {p.practice_id: p.title for p in source.get().practices}
 
 
+def checkin_question() -> str:
+    """The question as this deployment words it (the prompts data, English)."""
+    source = current_app.extensions["catalog"]
+    if source.loaded:
+        texts = source.get().library.language("en").checkin.texts
+        if texts.get("question"):
+            return texts["question"]
+    return "Right now, how stressed do you feel? (1 not at all … 5 extremely)"
+
+
 def program() -> Program:
     return current_app.extensions["program"]
 
@@ -100,7 +110,8 @@ def page():  # type: ignore[no-untyped-def]
                                         message="The database is not answering. Try again in "
                                                 "a minute."), 503, mimetype="text/html")
     return render_template("program/view.html", view=shown, csrf=current.csrf,
-                           charts=chart_svgs(shown), zone=program().settings.PROGRAM_TIMEZONE)
+                           charts=chart_svgs(shown), zone=program().settings.PROGRAM_TIMEZONE,
+                           question=checkin_question())
 
 
 @blueprint.get("/program/export.csv")
