@@ -276,6 +276,9 @@ def test_roll_ups_wait_for_the_month_and_survive_the_rows(store):
         assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(
             program_rollups)).scalar() > 0
+    # counts and means only: no key, of anyone, in the roll-ups
+    keys = {r["listener_key"] for r in rows}
+    assert not keys & {category for (_, _, _, category) in rollups(store)}
     # August and September exactly as they were before the rows went
     assert {k: v for k, v in rollups(store).items() if k in kept} == kept
     assert [label for label, _ in before.tables["use-months"].rows] == ["August 2026",
