@@ -12,11 +12,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from .settings import Settings
 from .store import Store, StoreUnavailable
+
+if TYPE_CHECKING:
+    from .program.rollup import CheckinsPruned
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def install(app: Flask) -> None:
         sweeper.maybe_start()
 
 
-def prune_checkins_for(store: Store, settings: Settings) -> object:
+def prune_checkins_for(store: Store, settings: Settings) -> CheckinsPruned:
     """Roll up the program view's complete months, then delete check-ins older than
     CHECKIN_RETENTION_DAYS (voice_app/program/rollup.py)."""
     from zoneinfo import ZoneInfo

@@ -239,6 +239,8 @@ def prune_checkins(store: Store, days: int, zone: ZoneInfo,
         deleted += count
         if count < PRUNE_BATCH:
             break
+    if deleted:
+        logger.info("deleted %d check-in sessions older than %d days", deleted, days)
     return CheckinsPruned(len(months), deleted)
 
 
