@@ -119,7 +119,11 @@ def export():  # type: ignore[no-untyped-def]
     current = visit()
     if current is None or not current.signed_in:
         return Response("Sign in at /program first.\n", 401, mimetype="text/plain")
-    shown = program().view()
+    try:
+        shown = program().view()
+    except StoreUnavailable:
+        return Response("The database is not answering. Try again in a minute.\n", 503,
+                        mimetype="text/plain")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("table", "row", "column", "value"))
