@@ -78,6 +78,10 @@ class Settings:
     """The stress check-in before and after a practice: `off` (never asked), `optional`
     (offered on a listener's first practice, then as they chose) or `on` (asked unless the
     listener turned it off). See docs/checkin.md."""
+    ALEXA_TEST_PKI_DIR: str = ""
+    """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
+    and read signing certificates from it instead of Amazon's URL. Refused in production."""
+    # --- the program view (issue 14) ---
     PROGRAM_PASSWORD_HASH: str = ""
     """The program view's sign-in (`/program`): a hash printed by `python -m voice_app
     program-password`. Empty: the view answers 503 and says to set it."""
@@ -90,9 +94,6 @@ class Settings:
     PROGRAM_TIMEZONE: str = "UTC"
     """The organisation's time zone (IANA name): the program view's weeks, months, 6-hour
     blocks and weekends are local to it."""
-    ALEXA_TEST_PKI_DIR: str = ""
-    """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
-    and read signing certificates from it instead of Amazon's URL. Refused in production."""
 
     @property
     def is_production(self) -> bool:
