@@ -348,3 +348,16 @@ def test_the_retention_sweep_rolls_up_then_prunes_check_ins(app_config):
         left = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar()
         rolled = conn.execute(sa.select(sa.func.count()).select_from(program_rollups)).scalar()
     assert 0 < left < len(rows) and rolled > 0
+
+
+def test_two_processes_rolling_up_the_same_month_agree(store):
+    """The first insert of a period wins; a second (another host, the sweep and a view at
+    once) changes nothing and fails nothing."""
+    from voice_app.program.periods import Month
+    from voice_app.program.rollup import roll_up_month
+
+    insert(store, seed_rows(listeners=50))
+    roll_up_month(store, Month(2026, 9), ZONE, AT)
+    first = rollups(store)
+    roll_up_month(store, Month(2026, 9), ZONE, AT + timedelta(hours=1))
+    assert rollups(store) == first and len(first) > 50
