@@ -1,7 +1,7 @@
-"""`python -m bench [build|serving|all]` (make bench): run the benchmarks, print the table, write
-bench/results/bench-<time>.json. The build figures use the whole library; BENCH_QUICK=1 builds a
-four-practice subset instead (a few minutes less, and the edit's share of a smaller cold build is
-larger)."""
+"""`python -m bench [build|serving|program|all]` (make bench): run the benchmarks, print the
+table, write bench/results/bench-<time>.json. The build figures use the whole library;
+BENCH_QUICK=1 builds a four-practice subset instead (a few minutes less, and the edit's share of
+a smaller cold build is larger). `program`: the program view over 1M check-ins on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import build_bench, serving_bench
+from . import build_bench, program_bench, serving_bench
 from .report import table, write_json
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -33,6 +33,11 @@ def main(argv: list[str]) -> int:
         if which in ("all", "serving"):
             print("serving benchmarks (about 2 minutes) ...", flush=True)
             found, raw["serving"] = serving_bench.run(work / "serving", library or FIXTURE_BUILD)
+            figures += found
+        if which in ("all", "program"):
+            print("program view benchmark (1M check-ins on PostgreSQL, a minute or two) ...",
+                  flush=True)
+            found, raw["program"] = program_bench.run(library or FIXTURE_BUILD)
             figures += found
     raw["total_s"] = round(time.monotonic() - began, 1)
     path = write_json(RESULTS, figures, raw)

@@ -216,7 +216,8 @@ def test_db_command_upgrades_reports_and_prunes_in_one_line_each(database_url):
     done = db_command("prune", url=database_url, RETENTION_DAYS="40")
     assert done.returncode == 0, done.stderr
     assert done.stdout == ("pruned 1 completions and 0 positions older than 40 days, 0 call "
-                           f"states older than a day ({database_url})\n")
+                           "states older than a day; rolled up 0 months for the program view, "
+                           f"then pruned 0 check-in sessions ({database_url})\n")
     assert "password" not in done.stdout
 
 

@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["checkins"] = Checkins(store, settings.CHECKIN)
     app.extensions["catalog"] = CatalogSource(settings.build_dir)
 
-    from . import alexa, audio, errors, limits, logs, metrics, phone, retention, web
+    from . import alexa, audio, errors, limits, logs, metrics, phone, program, retention, web
 
     errors.register(app)
     metrics.register(app)
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audio.blueprint)
     for channel in (alexa, phone, web):  # every channel, by name: no optional loading
         channel.register(app)
+    program.register(app)  # the program view (issue 14)
     return app
 
 

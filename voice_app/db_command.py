@@ -14,7 +14,8 @@ import alembic.util
 import sqlalchemy as sa
 
 from . import schema
-from .settings import SettingsError, load_settings
+from .retention import prune_checkins_for
+from .settings import Settings, SettingsError, load_settings
 from .store import Store, StoreUnavailable
 
 
@@ -31,20 +32,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(serving=False)
-        return run(args.action, settings.DATABASE_URL, settings.RETENTION_DAYS)
+        return run(args.action, settings.DATABASE_URL, settings.RETENTION_DAYS, settings)
     except SettingsError as error:
         return fail(f"settings: {error}")
 
 
-def run(action: str, url: str, retention_days: int) -> int:
-    line, ok = outcome_of(action, url, retention_days)
+def run(action: str, url: str, retention_days: int, settings: Settings | None = None) -> int:
+    line, ok = outcome_of(action, url, retention_days, settings)
     if not ok:
         return fail(line)
     print(line)
     return 0
 
 
-def outcome_of(action: str, url: str, retention_days: int) -> tuple[str, bool]:
+def outcome_of(action: str, url: str, retention_days: int,
+               settings: Settings | None = None) -> tuple[str, bool]:
     """The one line `action` has to say, and whether it succeeded."""
     where = sa.engine.make_url(url).render_as_string(hide_password=True)
     try:
@@ -57,11 +59,14 @@ def outcome_of(action: str, url: str, retention_days: int) -> tuple[str, bool]:
         store = Store(url)
         try:
             pruned = store.prune(retention_days)
+            # the program view's roll-ups first, then check-ins past CHECKIN_RETENTION_DAYS
+            checkins = prune_checkins_for(store, settings or load_settings(serving=False))
         finally:
             store.dispose()
         return (f"pruned {pruned.completions} completions and {pruned.positions} positions "
-                f"older than {retention_days} days, {pruned.calls} call states older than a day "
-                f"({where})", True)
+                f"older than {retention_days} days, {pruned.calls} call states older than a day; "
+                f"rolled up {checkins.months_rolled_up} months for the program view, then "
+                f"pruned {checkins.sessions} check-in sessions ({where})", True)
     except (schema.SchemaError, alembic.util.CommandError) as error:
         return str(error).strip().splitlines()[0], False
     except StoreUnavailable as error:

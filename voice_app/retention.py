@@ -12,18 +12,26 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
+from .settings import Settings
 from .store import Store, StoreUnavailable
+
+if TYPE_CHECKING:
+    from .program.rollup import CheckinsPruned
 
 logger = logging.getLogger(__name__)
 
 
 class Sweeper:
     def __init__(self, store: Store, retention_days: int, interval_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 also: Callable[[], object] | None = None) -> None:
         self.store = store
+        self.also = also
+        """More pruning after the store's own (the program view's roll-up, then check-ins)."""
         self.retention_days = retention_days
         self.interval_s = interval_s
         self.clock = clock
@@ -47,6 +55,8 @@ class Sweeper:
     def sweep(self) -> None:
         try:
             pruned = self.store.prune(self.retention_days)
+            if self.also is not None:
+                self.also()
         except StoreUnavailable as error:
             logger.warning("retention sweep skipped, database unavailable: %s", error)
             return
@@ -63,9 +73,21 @@ def install(app: Flask) -> None:
     if not settings.RETENTION_SWEEP_MINUTES:
         return
     sweeper = Sweeper(app.extensions["store"], settings.RETENTION_DAYS,
-                      settings.RETENTION_SWEEP_MINUTES * 60.0)
+                      settings.RETENTION_SWEEP_MINUTES * 60.0,
+                      also=lambda: prune_checkins_for(app.extensions["store"], settings))
     app.extensions["sweeper"] = sweeper
 
     @app.teardown_request
     def _sweep_when_due(_error: BaseException | None) -> None:
         sweeper.maybe_start()
+
+
+def prune_checkins_for(store: Store, settings: Settings) -> CheckinsPruned:
+    """Roll up the program view's complete months, then delete check-ins older than
+    CHECKIN_RETENTION_DAYS (voice_app/program/rollup.py)."""
+    from zoneinfo import ZoneInfo
+
+    from .program.rollup import prune_checkins
+
+    return prune_checkins(store, settings.CHECKIN_RETENTION_DAYS,
+                          ZoneInfo(settings.PROGRAM_TIMEZONE))

@@ -85,6 +85,19 @@ class Settings:
     ALEXA_TEST_PKI_DIR: str = ""
     """Development and tests only: trust `roots.pem` in this folder instead of the public CAs,
     and read signing certificates from it instead of Amazon's URL. Refused in production."""
+    # --- the program view (issue 14) ---
+    PROGRAM_PASSWORD_HASH: str = ""
+    """The program view's sign-in (`/program`): a hash printed by `python -m voice_app
+    program-password`. Empty: the view answers 503 and says to set it."""
+    MIN_GROUP: int = 10
+    """The program view shows no figure from fewer than this many distinct people (never below
+    5)."""
+    CHECKIN_RETENTION_DAYS: int = 90
+    """Sessions and their check-in answers are kept this many days (42 to 90), then only the
+    program view's weekly and monthly aggregates remain."""
+    PROGRAM_TIMEZONE: str = "UTC"
+    """The organisation's time zone (IANA name): the program view's weeks, months, 6-hour
+    blocks and weekends are local to it."""
 
     @property
     def is_production(self) -> bool:
@@ -119,6 +132,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         raise SettingsError("RETENTION_SWEEP_MINUTES must be 0 (off) or more")
     if settings.CHECKIN not in ("off", "optional", "on"):
         raise SettingsError(f"CHECKIN must be off, optional or on, not {settings.CHECKIN!r}")
+    check_program_settings(settings)
     if serving:
         check_settings(settings)
     return settings
@@ -169,3 +183,37 @@ def check_settings(settings: Settings) -> None:
     if settings.AUDIO_BASE_URL and not settings.AUDIO_BASE_URL.startswith("https://"):
         raise SettingsError("AUDIO_BASE_URL must start https:// (Alexa plays only https "
                             "streams), or leave it unset to serve audio from PUBLIC_BASE_URL")
+
+
+# --- the program view (issue 14) -------------------------------------------------------------
+
+MIN_GROUP_FLOOR = 5
+CHECKIN_RETENTION_RANGE = (42, 90)
+"""At most 90 days of raw check-ins; at least 42, so a month (up to five weeks) is complete and
+rolled up before its first rows expire."""
+
+
+def check_program_settings(settings: Settings) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if settings.MIN_GROUP < MIN_GROUP_FLOOR:
+        raise SettingsError(f"MIN_GROUP must be {MIN_GROUP_FLOOR} or more, not "
+                            f"{settings.MIN_GROUP}")
+    low, high = CHECKIN_RETENTION_RANGE
+    if not low <= settings.CHECKIN_RETENTION_DAYS <= high:
+        raise SettingsError(f"CHECKIN_RETENTION_DAYS must be {low} to {high}, not "
+                            f"{settings.CHECKIN_RETENTION_DAYS}")
+    try:
+        ZoneInfo(settings.PROGRAM_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"PROGRAM_TIMEZONE must be a time zone name such as "
+                            f"America/Chicago, not {settings.PROGRAM_TIMEZONE!r}") from None
+    hashed = settings.PROGRAM_PASSWORD_HASH
+    if hashed and not re.fullmatch(r"(scrypt|pbkdf2):[a-z0-9:]+\$[^$]+\$[0-9a-f]+", hashed):
+        raise SettingsError("PROGRAM_PASSWORD_HASH must be what `python -m voice_app "
+                            "program-password` prints")
+    if hashed and settings.METRICS_TOKEN:
+        from werkzeug.security import check_password_hash
+
+        if check_password_hash(hashed, settings.METRICS_TOKEN):
+            raise SettingsError("the program view's password must not be METRICS_TOKEN")

@@ -99,6 +99,29 @@ sessions = sa.Table(
     sa.Index("ix_sessions_started_at", "started_at"),
 )
 
+program_rollups = sa.Table(
+    "program_rollups", metadata,
+    # the program view's aggregates of `sessions`, one row per period, dimension and category,
+    # computed once a period's month has ended and kept after the rows expire
+    # (voice_app/program/rollup.py); exact counts, suppressed and rounded only when shown
+    sa.Column("period_kind", sa.String(8), primary_key=True),
+    sa.Column("period_start", sa.Date, primary_key=True),
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("category", sa.String(100), primary_key=True),
+    sa.Column("people", sa.Integer, nullable=False),
+    sa.Column("sessions", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("completed", sa.Integer, nullable=False),
+    sa.Column("asked", sa.Integer, nullable=False),
+    sa.Column("answered_before", sa.Integer, nullable=False),
+    sa.Column("pairs", sa.Integer, nullable=False),
+    sa.Column("mean_before", sa.Float, nullable=True),
+    sa.Column("mean_after", sa.Float, nullable=True),
+    sa.Column("mean_change", sa.Float, nullable=True),
+    sa.Column("sd_change", sa.Float, nullable=True),
+    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 STATUSES = ("playing", "paused", "stopped", "finished", "retrying")
 """`retrying`: Alexa's player failed once and is trying the same place again."""
 
