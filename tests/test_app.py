@@ -60,7 +60,7 @@ def test_catalog_round_trip_between_build_and_service(built_library):
     assert spanish.get("loving-kindness").title == "Bondad amorosa"
     assert spanish.match("amor bondadoso") is spanish.get("loving-kindness")
     assert spanish.get("loving-kindness").variants[0].file != loving_file(served)
-    assert spanish.prompts["greeting"].text.startswith("Te damos la bienvenida")
+    assert spanish.prompts["greeting"].text.startswith("Hola, esto es Compassion Break")
     assert "9 8 8, y oprime el 2 para español" in spanish.prompts["greeting"].text
     assert served.files() == spanish.files()
     assert {v.file for p in spanish.practices for v in p.variants} <= served.files()
