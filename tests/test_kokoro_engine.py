@@ -87,6 +87,40 @@ def test_same_text_gives_the_same_samples_even_after_a_reload(dora) -> None:
     assert np.array_equal(dora.synthesize("Suelta el aire.", SpeechSettings()), first)
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="needs Linux /proc")
+def test_release_gives_the_model_memory_back(work_dir: Path) -> None:
+    """A build releases the voice before encoding; the memory must leave the process (glibc
+    keeps freed heap without malloc_trim: with the call misnamed and its error suppressed,
+    release() gave back about 107 MB here, with it about 230 MB)."""
+    engine = KokoroEngine("ef_dora", threads=1, work_dir=work_dir)
+    engine.synthesize("Suelta el aire.", SpeechSettings())
+    engine.release()  # the first load also imports onnxruntime and espeak, which stay
+    engine.synthesize("Respira despacio, y siente cómo late tu corazón.", SpeechSettings())
+    loaded = _rss_mb()
+    engine.release()
+    assert loaded - _rss_mb() >= 160, (loaded, _rss_mb())
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="needs Linux /proc")
+def test_freed_heap_is_handed_back_to_the_system() -> None:
+    """The helper every engine's release() ends with: freed holes in the heap (here 190 MB of
+    2 kB blocks with a survivor every 64th) are returned, not kept by the allocator."""
+    from audio_build.engines import _return_freed_memory
+
+    blocks = [bytes(2000) for _ in range(100_000)]
+    survivors = blocks[::64]
+    del blocks
+    held = _rss_mb()
+    _return_freed_memory()
+    assert held - _rss_mb() >= 100, (held, _rss_mb())
+    assert len(survivors) == 1563
+
+
 def test_nothing_loads_until_the_first_synthesis() -> None:
     code = ("import sys; from audio_build.engines import SpeechSettings, make_engine; "
             "make_engine('kokoro', 'ef_dora').identity(SpeechSettings()); "
