@@ -271,12 +271,16 @@ def _menus(doc: Located, raw: Any, practices: Mapping[str, PracticeScript],
     if not isinstance(raw, dict) or not raw:
         errors.append(doc.error(("menus",), "menus: must list at least one menu"))
         return ()
-    free = [d for d in DIGITS if d not in keys.values()]
+    # Reserved keys hold on every page; the optional ones (the language switch) only on the
+    # first page of the first menu, where the greeting offers them.
+    free = [d for d in DIGITS if d not in (keys[n] for n in RESERVED)]
+    opening = [d for d in free if d not in keys.values()]
     placed: dict[str, str] = {}
     menus = []
-    for name, entries in raw.items():
+    for number, (name, entries) in enumerate(raw.items()):
         entries = entries if isinstance(entries, list) else []
-        menus.append(Menu(name, _pages(doc, name, entries, practices, free, placed, errors)))
+        menus.append(Menu(name, _pages(doc, name, entries, practices, free, placed, errors,
+                                       first=opening if number == 0 else free)))
     for practice_id in practices:
         if practice_id not in placed:
             errors.append(doc.error(("menus",), f"'{practice_id}' is on no phone menu",
@@ -285,9 +289,10 @@ def _menus(doc: Located, raw: Any, practices: Mapping[str, PracticeScript],
 
 
 def _pages(doc: Located, name: str, entries: list[Any], practices: Mapping[str, PracticeScript],
-           free: list[str], placed: dict[str, str], errors: list[ScriptError]
-           ) -> tuple[tuple[MenuEntry, ...], ...]:
-    """Entries into pages of at most len(free) keys; pinned keys on the first page."""
+           free: list[str], placed: dict[str, str], errors: list[ScriptError], *,
+           first: list[str]) -> tuple[tuple[MenuEntry, ...], ...]:
+    """Entries into pages: the first of at most len(first) keys, with the pinned keys; the
+    others of at most len(free)."""
     pinned: dict[str, int] = {}
     wanted: list[tuple[int, str, int | None, str | None]] = []
     for index, item in enumerate(entries):
@@ -309,9 +314,9 @@ def _pages(doc: Located, name: str, entries: list[Any], practices: Mapping[str, 
                                     " length", f"use one of {list(practice.lengths)}"))
             minutes = None
         key = str(item["key"]) if "key" in item else None
-        if key is not None and (key not in free or key in pinned):
+        if key is not None and (key not in first or key in pinned):
             errors.append(doc.error((*where, "key"), f"key {key} cannot be pinned here",
-                                    f"use a free key: {', '.join(free)}, once per menu"))
+                                    f"use a free key: {', '.join(first)}, once per menu"))
             key = None
         if key is not None:
             pinned[key] = index
@@ -320,9 +325,10 @@ def _pages(doc: Located, name: str, entries: list[Any], practices: Mapping[str, 
     rest = list(wanted)
     while rest:
         taken = {k for _, _, _, k in rest if k} if not pages else set()
-        keys = iter(k for k in free if k not in taken)
+        page_keys = free if pages else first
+        keys = iter(k for k in page_keys if k not in taken)
         page: list[MenuEntry] = []
-        while rest and len(page) < len(free):
+        while rest and len(page) < len(page_keys):
             _, practice_id, minutes, key = rest.pop(0)
             chosen = key if key and not pages else next(keys)
             page.append(MenuEntry(chosen, practice_id, minutes))

@@ -63,6 +63,33 @@ def test_a_long_menu_pages_itself_and_every_practice_has_a_key(tmp_path):
     assert all(e.key not in "09*#" for m in data.menus for page in m.pages for e in page)
 
 
+def test_the_language_key_is_kept_on_the_first_page_of_the_first_menu_only(tmp_path):
+    entries = "".join(f"    - practice: p{n:02d}\n" for n in range(8, 16))
+    first = "".join(f"    - practice: p{n:02d}\n" for n in range(8))
+    folder, path = library_of(tmp_path, 16, "menus:\n  main:\n" + first + "  more:\n" + entries)
+    path.write_text(path.read_text().replace('end: "#"}', 'end: "#", language: "8"}'))
+    _, data = load(folder, path)
+    main, more = data.menus
+    assert data.keys["language"] == "8"
+    assert [[e.key for e in page] for page in main.pages] == [list("1234567"), ["1"]]
+    assert [[e.key for e in page] for page in more.pages] == [list("12345678")]
+    pinned = path.read_text().replace("  main:\n    - practice: p00\n",
+                                      "  main:\n    - practice: p00\n      key: 8\n")
+    path.write_text(pinned)
+    with pytest.raises(ScriptErrors, match="key 8 cannot be pinned"):
+        load(folder, path)
+
+
+def test_the_real_library_keeps_every_menu_on_one_page():
+    """Reserving the language key cost no English caller a key they know: the "more" menu's
+    eight practices are still one page, active compassion still on 8."""
+    practices = load_library([SCRIPTS / "meditations"]).practices
+    data = load_library_data(practices, SCRIPTS / "library.yaml", SCRIPTS / "prompts")
+    assert all(len(menu.pages) == 1 for menu in data.menus)
+    more = {e.practice_id: e.key for e in data.menus[1].pages[0]}
+    assert more["active-compassion"] == "8"
+
+
 def test_pinned_keys_stay_put_when_practices_are_added(tmp_path):
     folder, path = library_of(tmp_path, 4, "menus:\n  main:\n    - practice: p00\n"
                               "    - practice: p01\n      key: 5\n    - practice: p02\n"

@@ -296,3 +296,13 @@ def test_the_database_down_is_an_apology_in_spanish(app, client, monkeypatch):
     monkeypatch.setattr(app.extensions["store"], "get_call", down)
     caller.answer("4")
     assert caller.ended and caller.heard == ["trouble"] and languages_heard(app, caller) == ["es"]
+
+
+def test_the_language_key_is_only_the_first_menus_on_later_pages_it_is_a_practice_key(
+        app, client):
+    caller = Caller(client).dial().answer("9")
+    assert caller.heard[-1] == "menu_more_1" and caller.where[1].get("lang") is None
+    caller.answer("8")
+    assert gather(caller).get("language") == "en-US"
+    assert "es" not in languages_heard(app, caller)
+    assert caller.where[1].get("lang") is None

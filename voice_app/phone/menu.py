@@ -92,7 +92,7 @@ def answer_menu(catalog: Catalog, page: Page, digits: str, said: str,
         return MenuAnswer(language=True)
     digits = digits or speech.said_digit(language, said) or ""
     if digits:
-        if digits == library.keys.get("language"):
+        if digits == library.keys.get("language") and page == first_page(library):
             return MenuAnswer(language=True)
         if digits == library.keys.get("more"):
             return MenuAnswer(page=next_page(library, page))
