@@ -125,8 +125,9 @@ def test_the_committed_skill_package_is_current(capsys):
     assert {"type": "AUDIO_PLAYER"} in manifest["apis"]["custom"]["interfaces"]
     assert manifest["apis"]["custom"]["endpoint"]["uri"].endswith("/alexa")
     library = ROOT / "build" / "catalog.json"
-    if library.is_file():  # after `python -m audio_build build`: values match the real library
-        served = parse_catalog(library.read_text())
+    served = parse_catalog(library.read_text()).in_language("en") if library.is_file() else None
+    if served is not None and served.practices:
+        # after `python -m audio_build build`: values match the real English library
         (practice_type,) = [t for t in language["types"] if t["name"] == "PracticeName"]
         for value in practice_type["values"]:
             for spoken in (value["name"]["value"], *value["name"]["synonyms"]):
