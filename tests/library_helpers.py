@@ -16,9 +16,10 @@ SCRIPTS = ROOT / "scripts"
 
 
 def library_data_for(root: Path, scripts: Path, *, sentence: str | None = None,
-                     keep: tuple[str, ...] = ()) -> dict[str, Path]:
+                     keep: tuple[str, ...] = (), templates: bool = False) -> dict[str, Path]:
     """Write `root/library.yaml` (and, with `sentence`, `root/prompts/` where every fixed prompt
-    but those in `keep` is that sentence); return the BuildConfig arguments that use them."""
+    but those in `keep` is that sentence, and with `templates` every template too: the menu
+    pages and "continue ..."); return the BuildConfig arguments that use them."""
     ids, categories = [], []
     for path in sorted(scripts.glob("*.md")):
         ids.append(path.stem)
@@ -32,8 +33,9 @@ def library_data_for(root: Path, scripts: Path, *, sentence: str | None = None,
     prompts = SCRIPTS / "prompts"
     if sentence is not None:
         words = load_located(prompts / "en.yaml").data
-        words["prompts"] = {name: text if name in keep else sentence
-                             for name, text in words["prompts"].items()}
+        for section in ("prompts", "templates") if templates else ("prompts",):
+            words[section] = {name: text if name in keep else sentence
+                              for name, text in words[section].items()}
         prompts = root / "prompts"
         prompts.mkdir(exist_ok=True)
         (prompts / "en.yaml").write_text(yaml.safe_dump(words, allow_unicode=True),

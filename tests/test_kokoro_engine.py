@@ -252,7 +252,8 @@ def test_a_spanish_practice_builds_end_to_end(dora: KokoroEngine, tmp_path: Path
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "respiro.md").write_text(PRACTICE, encoding="utf-8")
     config = BuildConfig(out_dir=tmp_path / "build", scripts=(tmp_path / "scripts",),
-                         **library_data_for(tmp_path, tmp_path / "scripts", sentence="Hola."))
+                         **library_data_for(tmp_path, tmp_path / "scripts", sentence="Hola.",
+                                            templates=True))
     summary = build_library(config, engine=dora)
     assert summary.synthesized >= 4
     catalog = load_catalog(tmp_path / "build")
