@@ -43,7 +43,7 @@ from .library import load_languages
 from .library_data import Language, LibraryData, load_library_data, prompt_texts, to_catalog
 from .outputs import BuildState, StateEntry, remove_staging
 from .plan import sentences_of, split_sentences
-from .prompts import build_prompts
+from .prompts import PROMPT_SETTINGS, build_prompts
 from .script import PracticeScript, Speech
 
 __all__ = ["BuildConfig", "BuildSummary", "PracticeFailure", "PracticeResult", "build_library",
@@ -159,7 +159,10 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
         if code in data.languages:
             texts = prompt_texts(data, practices, code, config.crisis_line,
                                  config.own_crisis_lines.get(code, ""))
-            prompts[code], written = build_prompts(config.out_dir, texts, local, cache, state)
+            pace = data.languages[code].prompt_pace.get(local_config.engine)
+            settings = PROMPT_SETTINGS if pace is None else SpeechSettings(length_scale=pace)
+            prompts[code], written = build_prompts(config.out_dir, texts, local, cache, state,
+                                                   settings)
             prompt_writes += written
         voices[code] = local.identity(SpeechSettings()).as_dict()
     build_info = {**voices[DEFAULT_LANGUAGE], "voices": voices,

@@ -135,6 +135,9 @@ class Language:
     """The engine this language's library is built with by default (None: the build's)."""
     voices: dict[str, str] = default(default_factory=dict)
     """The voice for each engine (an engine not named: its default voice)."""
+    prompt_pace: dict[str, float] = default(default_factory=dict)
+    """The phone prompts' length scale for each engine (an engine not named: the build's
+    everyday prompt pace, `prompts.PROMPT_SETTINGS`)."""
     checkin: CheckinWords = default(default_factory=lambda: CheckinWords({}, (), {}))
     sections: dict[str, Words] = default(default_factory=dict)
     """Each channel's own words (`SECTIONS`), by section name."""
@@ -372,6 +375,7 @@ def _language(doc: Located, needs: Sequence[Need], practices: Sequence[PracticeS
         crisis_via=crisis_via,
         engine=str(info["engine"]) if info.get("engine") else None,
         voices={str(k): str(v) for k, v in (info.get("voices") or {}).items()},
+        prompt_pace=_prompt_pace(doc, info.get("prompt_pace"), errors),
         checkin=_checkin(doc, data, errors),
         sections={name: _section(doc, data, name, spec.TEXTS, spec.LISTS, errors)
                   for name, spec in SECTIONS.items()})
@@ -395,6 +399,21 @@ def _section(doc: Located, data: dict[str, Any], name: str,
     found = _texts(doc, {name: only_texts}, name, texts, errors) if texts else {}
     words = _word_lists(doc, data, name, lists, errors) if lists else {}
     return Words(found, words)
+
+
+def _prompt_pace(doc: Located, raw: Any, errors: list[ScriptError]) -> dict[str, float]:
+    pace: dict[str, float] = {}
+    for engine, value in (raw or {}).items() if isinstance(raw, dict) else ():
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 0.5 <= value <= 2.0:
+            errors.append(doc.error(("language", "prompt_pace", engine), "prompt_pace must be a "
+                                    "length scale between 0.5 and 2.0", "e.g. kokoro: 1.0"))
+            continue
+        pace[str(engine)] = float(value)
+    if raw is not None and not isinstance(raw, dict):
+        errors.append(doc.error(("language", "prompt_pace"), "prompt_pace: give a length "
+                                "scale for each engine", "e.g. {kokoro: 1.0}"))
+    return pace
 
 
 def _checkin(doc: Located, data: dict[str, Any], errors: list[ScriptError]) -> CheckinWords:

@@ -29,10 +29,11 @@ break should reach the first word of a practice in seconds (tests/test_phone_tim
 
 
 def build_prompts(out_dir: Path, texts: dict[str, str], engine: Engine, cache: SegmentCache,
-                  state: BuildState) -> tuple[dict[str, Prompt], int]:
+                  state: BuildState, settings: SpeechSettings = PROMPT_SETTINGS
+                  ) -> tuple[dict[str, Prompt], int]:
     """Synthesize and store every prompt (`texts`: name → the sentence, rendered by
-    `library_data.prompt_texts`); returns the catalog entries and files written."""
-    settings = PROMPT_SETTINGS
+    `library_data.prompt_texts`) at `settings` (a language's `prompt_pace`); returns the
+    catalog entries and files written."""
     identity = engine.identity(settings)
     prompts: dict[str, Prompt] = {}
     written = 0

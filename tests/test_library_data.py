@@ -144,6 +144,24 @@ def test_a_prompts_file_mistake_names_its_line(tmp_path):
     assert (error.line, "unknown value {minutes}") == (line, error.message)
 
 
+def test_a_languages_prompt_pace_is_read_and_a_bad_one_named_at_its_line(tmp_path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(SCRIPTS / "prompts", prompts)
+    practices = load_library([SCRIPTS / "meditations"]).practices
+    data = load_library_data(practices, SCRIPTS / "library.yaml", prompts)
+    assert data.languages["es"].prompt_pace == {"kokoro": 1.0}
+    assert data.languages["en"].prompt_pace == {}
+    spanish = prompts / "es.yaml"
+    spanish.write_text(spanish.read_text().replace("prompt_pace: {kokoro: 1.0}",
+                                                   "prompt_pace: {kokoro: 3}"))
+    line = next(n for n, row in enumerate(spanish.read_text().splitlines(), 1)
+                if row.strip().startswith("prompt_pace:"))
+    with pytest.raises(ScriptErrors) as failure:
+        load_library_data(practices, SCRIPTS / "library.yaml", prompts)
+    (error,) = failure.value.errors
+    assert error.line == line and "between 0.5 and 2.0" in error.message
+
+
 def test_yes_and_no_are_words_not_booleans(tmp_path):
     prompts = tmp_path / "prompts"
     shutil.copytree(SCRIPTS / "prompts", prompts)
