@@ -120,7 +120,9 @@ def r5(value: float) -> str:
 
 
 def pct(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f}%"
+    """A share as the page shows it: of the two counts rounded to 5, never of the exact ones."""
+    part, whole = int(r5(part)), int(r5(whole))
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
 def expected_use(chosen: list[dict]) -> tuple[str, ...]:

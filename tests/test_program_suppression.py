@@ -128,6 +128,31 @@ def test_no_hidden_cell_can_be_worked_out_from_the_page(attacked):
         or cell(view, "use-weeks", week4, "Sessions") == HIDDEN
 
 
+def test_shares_tell_nothing_the_rounded_counts_do_not(attacked):
+    """A share of exact counts pins a row's exact total (several shares of one row leave one
+    whole number), and a hidden neighbour then follows by subtraction: every share shown must
+    be a share of the rounded counts, and a row whose total is hidden shows no part at all."""
+    store, _ = attacked
+    view = build(store, 10)
+    checked = 0
+    for dim in SPLIT_COLUMNS:
+        for scope in ("weeks", "months"):
+            table = view.tables[f"{dim}-{scope}"]
+            for label, cells in table.rows:
+                total = cell(view, f"use-{scope}", label, "Sessions")
+                if total == HIDDEN:
+                    assert set(cells) == {HIDDEN}, (table.id, label, cells)
+                    continue
+                for text in cells:
+                    if text == HIDDEN:
+                        continue
+                    count, share = text.rstrip("%)").split(" (")
+                    assert int(count) % 5 == 0
+                    assert share == f"{100 * int(count) / int(total):.0f}", (label, text, total)
+                    checked += 1
+    assert checked >= 10
+
+
 def test_the_one_person_who_felt_worse_cannot_be_found(attacked):
     store, rows = attacked
     view = build(store, 10)

@@ -173,7 +173,11 @@ def count(cells: Cells, key: Any) -> str:
 
 
 def percent(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "0%"
+    """A share of two counts, computed from the counts rounded to 5 as the page shows them: a
+    share of the exact counts would give back what the rounding hides (several shares of one
+    row pin its exact total, and a hidden neighbour then follows by subtraction)."""
+    whole = round5(whole)
+    return f"{100 * round5(part) / whole:.0f}%" if whole else "0%"
 
 
 def use_table(scope: str, rows: list[tuple[str, Period, Cells]]) -> Table:
@@ -197,6 +201,9 @@ def split_table(table_id: str, caption: str, dim: str,
     out = []
     for label, p, cells in rows:
         total = cells.values[("head", p)]
+        if not cells.shows(("head", p)):  # its parts would tell the hidden total
+            out.append((label, (HIDDEN,) * len(SPLITS[dim])))
+            continue
         out.append((label, tuple(
             f"{round5(cells.values[(dim, p, c)])} ({percent(cells.values[(dim, p, c)], total)})"
             if cells.shows((dim, p, c)) else HIDDEN for c in SPLITS[dim])))
@@ -227,6 +234,9 @@ def practices_table(rows: list[tuple[str, Period, Cells]], titles: dict[str, str
     out = []
     for label, p, cells in rows:
         total = cells.values[("head", p)]
+        if not cells.shows(("head", p)):
+            out.append((label, ("",) * TOP_PRACTICES))
+            continue
         found = sorted(((r["sessions"], c) for (d, c), r in cells.data.get(p, {}).items()
                         if d == "practice" and cells.shows(("practice", p, c))), reverse=True)
         named = [f"{titles.get(c, c)}: {round5(n)} ({percent(n, total)})"
