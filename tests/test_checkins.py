@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from voice_app import create_app
-from voice_app.checkins import AFTER_WINDOW, Checkins
+from voice_app.checkins import AFTER_WINDOW, Checkins, after_open
 from voice_app.settings import SettingsError, load_settings
 from voice_app.store import sessions
 
@@ -166,6 +166,37 @@ def test_after_before_finish_ends_the_practice_now(checkins):
     latest = checkins.latest(ME)
     assert (latest.finished_at, latest.after_delay_s, latest.after) == (said, 0, 3)
     assert not checkins.finish(session_id, T0 + timedelta(minutes=5)), "an end never moves"
+
+
+def test_an_unfinished_practice_answered_days_later_is_late(checkins):
+    """The web never sees a practice end: its length stands in for the end, so an after answer
+    three days on is stored as late (its delay kept) and does not count."""
+    session_id = practice(checkins, before=4, done=False)
+    said = T0 + timedelta(days=3)
+    assert not checkins.record_after(ME, session_id, 1, at=said)
+    latest = checkins.latest(ME)
+    assert latest.finished_at == T0 + timedelta(minutes=5) and latest.after is None
+    assert latest.after_delay_s == (said - latest.finished_at).total_seconds()
+    assert not after_open(latest, said)
+
+
+def test_the_after_question_stays_open_for_the_window_after_the_practices_length(checkins):
+    session_id = practice(checkins, before=4, done=False)
+    latest = checkins.latest(ME)
+    assert after_open(latest, T0 + timedelta(minutes=5) + AFTER_WINDOW)
+    assert not after_open(latest, T0 + timedelta(minutes=6) + AFTER_WINDOW)
+    assert checkins.record_after(ME, session_id, 2, at=T0 + timedelta(minutes=65))
+    assert checkins.latest(ME).after_delay_s == 60 * 60
+
+
+def test_an_older_practice_is_not_asked_after_once_another_has_begun(checkins):
+    """A finished practice's after question is not put once the listener started another: its
+    answer would be about the new one."""
+    practice(checkins, before=3)
+    end = T0 + timedelta(minutes=5)
+    assert checkins.awaiting_after(ME, at=end + timedelta(minutes=10)) is not None
+    practice(checkins, before=4, done=False, at=end + timedelta(minutes=10))
+    assert checkins.awaiting_after(ME, at=end + timedelta(minutes=12)) is None
 
 
 def test_another_listeners_session_is_refused_without_change(checkins, store):

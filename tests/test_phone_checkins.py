@@ -192,9 +192,10 @@ def test_the_help_says_the_last_weeks_change(app, client):
     caller = Caller(client).dial().answer("0").answer("6")
     assert said(caller) == [week.week(None)] and caller.heard[-1] == "menu_main_1"
     for before, after in ((4, 2), (3, 2)):
+        started = now() - timedelta(days=2)
         session = checkins.begin(key(), "phone", "loving-kindness", 5, "en", before=before,
-                                 at=now() - timedelta(days=2))
-        checkins.record_after(key(), session, after)
+                                 at=started)
+        checkins.record_after(key(), session, after, at=started + timedelta(minutes=6))
     caller.answer("0").answer("6")
     assert said(caller) == [week.week(checkins.week_change(key()))]
     assert "1.5 points lower" in said(caller)[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from voice_app import create_app
 from voice_app.keys import listener_key
-from voice_app.store import preferences, sessions
+from voice_app.store import now, preferences, sessions
 
 SITE = "https://compassion.example.test"
 SAME = {"Origin": SITE}
@@ -96,6 +97,9 @@ def test_the_card_asks_after_and_an_answer_counts_once(app, client):
     session_id = answer_before(client, "4")
     card = client.get(f"/checkins/practice/{session_id}?said=1")
     assert card.headers["Cache-Control"] == "no-store" and "Cookie" in card.headers["Vary"]
+    for page in (card, client.get("/checkins")):  # the personal pages are not framed, ...
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
     html = text(card)
     assert "Before: quite a bit. Thank you." in html
     assert f'name="session_id" value="{session_id}"' in html and len(buttons(html)) == 5
@@ -106,6 +110,20 @@ def test_the_card_asks_after_and_an_answer_counts_once(app, client):
     assert "Before: quite a bit. After: a little." in done and buttons(done) == []
     answer_after(client, session_id, "5")  # never twice
     assert rows(app)[0]["after"] == 2
+
+
+def test_days_later_the_after_question_is_closed_and_an_answer_does_not_count(app, client):
+    """The web cannot see a practice end: past its length and the window, the card no longer
+    asks, and a forged late answer is stored as late (delay kept), never counted."""
+    session_id = answer_before(client, "4")
+    store = app.extensions["store"]
+    with store.engine.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.id == session_id).values(
+            started_at=now() - timedelta(days=3)))
+    assert buttons(text(client.get(f"/checkins/practice/{session_id}"))) == []
+    answer_after(client, session_id, "1")
+    row = rows(app)[0]
+    assert row["after"] is None and row["after_delay_s"] > 2 * 24 * 3600
 
 
 def test_skipping_the_after_question_closes_it(app, client):

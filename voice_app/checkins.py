@@ -130,15 +130,17 @@ class Checkins:
         """Stores the after answer and its delay; True if it counts (within AFTER_WINDOW of
         finish, session belongs to listener_key, not already answered). Never twice.
 
-        An answer to a practice not yet marked finished ends it now (delay 0): the listener
-        says they are done. A late answer stores only its delay, and closes the question."""
+        An answer to a practice not yet marked finished ends it now (delay 0: the listener
+        says they are done), or, once the practice's own length has passed, at that length:
+        a channel that cannot see the end (the web) still cannot count an answer days late.
+        A late answer stores only its delay, and closes the question."""
         value = _checked(value)
         at = at or now()
         found = self._get(session_id)
         if found is None or found[0] != listener_key:
             return False
         session = found[1]
-        finished = session.finished_at or at
+        finished = session.finished_at or min(at, practice_end(session))
         delay_s = max(0, int((at - finished).total_seconds()))
         counts = at - finished <= AFTER_WINDOW
         stored = self._update(session_id, listener_key, {
@@ -157,20 +159,20 @@ class Checkins:
         asked (answered or the listener takes check-ins), after not answered or declined, and
         finished within AFTER_WINDOW. Alexa asks it on the next launch / "I'm done".
 
-        Only the latest finished practice is considered: an older one is never dug up."""
+        Only the practice the listener started last is considered, and only once it is
+        finished: an older one is never dug up (its answer would land on the wrong practice
+        once another has begun)."""
         if self.mode == "off":
             return None
         at = at or now()
         row = self.store._run(lambda conn: conn.execute(
-            sa.select(sessions).where(
-                sessions.c.listener_key == listener_key,
-                sessions.c.finished_at.is_not(None),
-                sessions.c.finished_at >= at - AFTER_WINDOW,
-                sessions.c.finished_at <= at,
-            ).order_by(sessions.c.finished_at.desc(), sessions.c.id.desc()).limit(1),
+            sa.select(sessions).where(sessions.c.listener_key == listener_key)
+            .order_by(sessions.c.started_at.desc(), sessions.c.id.desc()).limit(1),
         ).mappings().first())
-        if row is None or not row["asked"] or row["after_delay_s"] is not None \
-                or row["after_declined"]:
+        if row is None or row["finished_at"] is None or not row["asked"] \
+                or row["after_delay_s"] is not None or row["after_declined"]:
+            return None
+        if not at - AFTER_WINDOW <= _aware(row["finished_at"]) <= at:
             return None
         choice = self.choice(listener_key)
         if choice == "off":
@@ -232,6 +234,19 @@ class Checkins:
             return conn.execute(sessions.update().where(*where).values(values)).rowcount > 0
 
         return self.store._run(work)
+
+
+def practice_end(session: Session) -> datetime:
+    """When the practice ended: as recorded, or else when its length had played."""
+    return session.finished_at or session.started_at + timedelta(minutes=session.minutes)
+
+
+def after_open(session: Session, at: datetime | None = None) -> bool:
+    """The after question may still be answered and count: not answered, not skipped, and
+    within AFTER_WINDOW of the practice's end (`practice_end`)."""
+    at = at or now()
+    return session.after_delay_s is None and not session.after_declined \
+        and at - practice_end(session) <= AFTER_WINDOW
 
 
 SKIP = "skip"

@@ -23,12 +23,13 @@ from flask import Blueprint, Response, abort, current_app, make_response, redire
 from flask import render_template as render
 from markupsafe import Markup, escape
 
-from ..checkins import Checkins, Session
+from ..checkins import Checkins, Session, after_open
 from ..keys import listener_key
 from ..store import StoreUnavailable, now
 from . import chart, language, pages, site
 
 blueprint = Blueprint("checkin", __name__)
+blueprint.after_request(pages.security_headers)  # the personal pages most of all
 
 COOKIE = "cb_listener"
 _ID = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -204,8 +205,7 @@ def _card(practice, variant, *, session: Session | None = None,  # type: ignore[
     first = session.before if session else before
     last = session.after if session else after
     late = session is not None and session.after is None and session.after_delay_s is not None
-    closed = ended if session is None else (session.after_declined
-                                            or session.after_delay_s is not None)
+    closed = ended if session is None else not after_open(session)
     # A 5 is met once, when it is given: the before answer while the after question is open,
     # or the after answer after a lower one.
     five = (said or shared) and ((first == 5 and not closed) or (last == 5 and first != 5))
