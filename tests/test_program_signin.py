@@ -102,6 +102,28 @@ def test_a_wrong_password_or_the_metrics_token_gets_401_and_no_session(program_a
         "Authorization": "Bearer metrics-token-123"}).status_code == 303
 
 
+def test_behind_a_proxy_each_visitor_has_their_own_limit(app_config):
+    """Behind nginx every request comes from 127.0.0.1: with PROXY_HOPS=1 the limit counts the
+    address the proxy saw, so one visitor's wrong passwords do not lock the lead out."""
+    app = create_app({**app_config, "PROGRAM_PASSWORD_HASH": HASH, "PROXY_HOPS": 1})
+    attacker, lead = app.test_client(), app.test_client()
+    for client, address in ((attacker, "203.0.113.7"), (lead, "198.51.100.20")):
+        client.environ_base.update({"REMOTE_ADDR": "127.0.0.1",
+                                    "HTTP_X_FORWARDED_FOR": address})
+    for _ in range(5):
+        assert sign_in(attacker, "wrong password here").status_code == 401
+    assert sign_in(attacker).status_code == 429
+    assert sign_in(lead).status_code == 303 and signed_in(lead)
+
+
+def test_without_proxy_hops_a_forwarded_address_is_not_believed(program_app):
+    client = program_app.test_client()
+    for number in range(5):  # a forged header per try does not escape the limit
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"192.0.2.{number}"
+        assert sign_in(client, "wrong password here").status_code == 401
+    assert sign_in(client).status_code == 429
+
+
 def test_the_sign_in_form_needs_its_csrf_token(program_app):
     client = program_app.test_client()
     csrf_of(client)

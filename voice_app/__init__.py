@@ -25,6 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides environment settings (names as in the README)."""
     settings = load_settings(config)
     app = Flask(__name__)
+    if settings.PROXY_HOPS:  # the client's address from X-Forwarded-For, set by our proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.PROXY_HOPS)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     store = Store(settings.DATABASE_URL)

@@ -98,6 +98,10 @@ class Settings:
     PROGRAM_TIMEZONE: str = "UTC"
     """The organisation's time zone (IANA name): the program view's weeks, months, 6-hour
     blocks and weekends are local to it."""
+    PROXY_HOPS: int = 0
+    """How many proxies in front of gunicorn append to X-Forwarded-For (1 behind one nginx,
+    Caddy or load balancer): the client's address is then read from it, so the program view's
+    wrong-password limit counts each visitor and not the proxy. 0 trusts no such header."""
 
     @property
     def is_production(self) -> bool:
@@ -196,6 +200,8 @@ rolled up before its first rows expire."""
 def check_program_settings(settings: Settings) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    if not 0 <= settings.PROXY_HOPS <= 5:
+        raise SettingsError(f"PROXY_HOPS must be 0 to 5, not {settings.PROXY_HOPS}")
     if settings.MIN_GROUP < MIN_GROUP_FLOOR:
         raise SettingsError(f"MIN_GROUP must be {MIN_GROUP_FLOOR} or more, not "
                             f"{settings.MIN_GROUP}")
