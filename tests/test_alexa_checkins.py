@@ -188,6 +188,36 @@ def test_words_of_crisis_in_the_answer_get_the_crisis_line(checkin_app, alexa):
                 if d["type"] == "AudioPlayer.Play"]
 
 
+def directive_types(data: dict) -> list[str]:
+    return [d["type"] for d in data["response"].get("directives", [])]
+
+
+@pytest.mark.parametrize("request_", [
+    pytest.param(level("i want to die"), id="words of crisis in the answer"),
+    pytest.param(intent("CrisisIntent"), id="the crisis intent"),
+])
+@pytest.mark.parametrize("device", [
+    pytest.param(None, id="no player context"),
+    pytest.param("IDLE", id="idle"),
+    pytest.param("STOPPED", id="stopped"),
+    pytest.param("PAUSED", id="paused"),
+])
+def test_a_crisis_at_the_before_question_stops_the_queued_practice(checkin_app, alexa,
+                                                                   request_, device):
+    """The Play went out with the question: whatever the device reports, a Stop goes with the
+    crisis line, the waiting practice is forgotten, and the session's end records nothing."""
+    ask_before(checkin_app, alexa)
+    token = token_for(checkin_app, "loving-kindness", 5)
+    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    assert "Suicide and Crisis Lifeline" in speech_of(data)
+    assert directive_types(data) == ["AudioPlayer.Stop"]
+    assert data["sessionAttributes"]["checkin"] is None
+    assert data["response"]["shouldEndSession"] is False
+    ended = alexa.send({"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"})
+    assert_silent(ended)
+    assert rows(checkin_app) == []
+
+
 def test_optional_mode_asks_again_only_someone_who_answered(checkin_app, alexa):
     ask_before(checkin_app, alexa)
     alexa.send(level())  # skipped the first offer: not asked again

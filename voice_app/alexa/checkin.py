@@ -160,6 +160,18 @@ def silent_before(handler_input: HandlerInput) -> None:
         begin(handler_input, waiting[0], asked=True)
 
 
+def drop_pending(handler_input: HandlerInput) -> bool:
+    """Forget the practice waiting for the before answer (words of crisis, stop, cancel or
+    "I'm done" at the question). True if one was waiting: its Play directive went out with the
+    question, so the caller must add a Stop, or the queued stream plays when the session
+    closes. Nothing is recorded: a practice stopped before it began is not a session, and the
+    session's end then finds nothing waiting (`silent_before`)."""
+    if session_get(handler_input, PENDING) is None:
+        return False
+    session_set(handler_input, **{PENDING: None})
+    return True
+
+
 # -- after ------------------------------------------------------------------------------------
 
 def due_after(handler_input: HandlerInput, *, unfinished: bool = False) -> Session | None:
