@@ -218,6 +218,34 @@ def test_a_crisis_at_the_before_question_stops_the_queued_practice(checkin_app, 
     assert rows(checkin_app) == []
 
 
+@pytest.mark.parametrize("request_", [
+    pytest.param(intent("AMAZON.StopIntent"), id="stop"),
+    pytest.param(intent("AMAZON.CancelIntent"), id="cancel"),
+    pytest.param(intent("DoneIntent"), id="i'm done"),
+])
+@pytest.mark.parametrize("device", [
+    pytest.param(None, id="no player context"),
+    pytest.param("IDLE", id="idle"),
+    pytest.param("PAUSED", id="paused"),
+])
+def test_stop_at_the_before_question_stops_the_queued_practice(checkin_app, alexa, request_,
+                                                               device):
+    """The Play went out with the question: a Stop goes back whatever the device reports, so
+    the stream does not play when the session closes. A practice stopped before it began is
+    not a session: nothing is recorded, then or at the session's end."""
+    ask_before(checkin_app, alexa)
+    token = token_for(checkin_app, "loving-kindness", 5)
+    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    assert directive_types(data) == ["AudioPlayer.Stop"]
+    assert data["response"]["shouldEndSession"] is True
+    assert "reprompt" not in data["response"]
+    assert (data.get("sessionAttributes") or {}).get("checkin") is None
+    if device == "PAUSED":
+        assert saved(checkin_app).status == "stopped"  # the place is kept, as ever
+    alexa.send({"type": "SessionEndedRequest", "reason": "USER_INITIATED"})
+    assert rows(checkin_app) == []
+
+
 def test_optional_mode_asks_again_only_someone_who_answered(checkin_app, alexa):
     ask_before(checkin_app, alexa)
     alexa.send(level())  # skipped the first offer: not asked again
