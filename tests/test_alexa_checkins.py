@@ -352,6 +352,35 @@ def test_im_done_during_a_practice_stops_it_and_asks_after(checkin_app, alexa):
     assert row["finished_at"] is not None
 
 
+def test_im_done_after_stop_asking_does_not_ask_after(checkin_app, alexa):
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    alexa.clock.advance(minutes=1)
+    alexa.send(intent("CheckinOffIntent"), new=True, audio_player=player(token, 60_000))
+    alexa.clock.advance(minutes=2)
+    done = alexa.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert directive_types(done) == ["AudioPlayer.Stop"]
+    assert speech_of(done) == "<speak>All right. Take care.</speak>"
+    assert rows(checkin_app)[0]["after_delay_s"] is None
+
+
+def test_im_done_with_checkins_turned_off_does_not_ask_after(checkin_app, alexa, app_config):
+    """A practice answered before while check-ins were on; then the service turned CHECKIN
+    off (same database): "I'm done" asks nothing."""
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    off_app = create_app({**app_config, "ALEXA_CHECKIN": "1", "CHECKIN": "off"})
+    assert off_app.extensions["checkins"].mode == "off"
+    off = make_alexa_client(off_app, alexa.clock)
+    off.clock.advance(minutes=3)
+    done = off.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert directive_types(done) == ["AudioPlayer.Stop"]
+    assert speech_of(done) == "<speak>All right. Take care.</speak>"
+    assert rows(off_app)[0]["after_delay_s"] is None
+
+
 def test_im_done_with_nothing_to_ask_says_goodbye(checkin_app, alexa):
     done = alexa.send(intent("DoneIntent"), new=True)
     assert speech_of(done) == "<speak>All right. Take care.</speak>"

@@ -185,6 +185,10 @@ def due_after(handler_input: HandlerInput, *, unfinished: bool = False) -> Sessi
     due = found.checkins.awaiting_after(found.listener_key, at)
     if due is not None or not unfinished:
         return due
+    # the rules `awaiting_after` applies to a finished practice hold here too: no question when
+    # the service or the listener turned check-ins off
+    if found.checkins.mode == "off" or found.checkins.choice(found.listener_key) == "off":
+        return None
     latest = found.checkins.latest(found.listener_key)
     if latest is None or latest.channel != CHANNEL or latest.finished_at is not None \
             or latest.before is None or latest.after_delay_s is not None \
