@@ -317,6 +317,49 @@ def test_a_skipped_after_question_is_not_asked_again(checkin_app, alexa):
     assert "Welcome" in speech_of(alexa.send({"type": "LaunchRequest"}, new=True))
 
 
+@pytest.mark.parametrize("request_", [
+    pytest.param({"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"},
+                 id="silence"),
+    pytest.param({"type": "SessionEndedRequest", "reason": "USER_INITIATED"}, id="ended"),
+    pytest.param(intent("AMAZON.StopIntent"), id="stop"),
+    pytest.param(intent("AMAZON.CancelIntent"), id="cancel"),
+])
+def test_an_after_question_left_unanswered_is_not_asked_again(checkin_app, alexa, request_):
+    token = finish_practice(checkin_app, alexa)
+    launch = alexa.send({"type": "LaunchRequest"}, new=True)
+    assert launch["sessionAttributes"]["checkin_after"] == rows(checkin_app)[0]["id"]
+    alexa.send(request_, audio_player=player(token, 300_000, "FINISHED"))
+    (row,) = rows(checkin_app)
+    assert (row["after_declined"], row["after"], row["after_delay_s"]) == (True, None, None)
+    assert "Welcome" in speech_of(alexa.send({"type": "LaunchRequest"}, new=True))
+
+
+def test_an_after_question_cut_off_by_an_error_is_asked_again(checkin_app, alexa):
+    """A session ended by an error: the listener may never have heard the question."""
+    finish_practice(checkin_app, alexa)
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    alexa.send({"type": "SessionEndedRequest", "reason": "ERROR",
+                "error": {"type": "INTERNAL_SERVICE_ERROR", "message": "gone"}})
+    assert rows(checkin_app)[0]["after_declined"] is False
+    assert speech_of(alexa.send({"type": "LaunchRequest"}, new=True)).startswith(
+        f"<speak>{AFTER}")
+
+
+def test_stop_after_im_done_declines_the_after_question(checkin_app, alexa):
+    """"I'm done" stopped the practice and asked after; "stop" (the device paused) ends it."""
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    alexa.clock.advance(minutes=3)
+    done = alexa.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert speech_of(done).startswith(f"<speak>{AFTER}")
+    stopped = alexa.send(intent("AMAZON.StopIntent"),
+                         audio_player=player(token, 180_000, "PAUSED"))
+    assert stopped["response"]["shouldEndSession"] is True
+    assert saved(checkin_app).offset_ms == 180_000  # the place is kept
+    assert rows(checkin_app)[0]["after_declined"] is True
+
+
 def test_after_the_window_the_after_question_is_not_asked(checkin_app, alexa):
     finish_practice(checkin_app, alexa)
     alexa.clock.advance(seconds=AFTER_WINDOW.total_seconds() + 60)

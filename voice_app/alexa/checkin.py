@@ -228,6 +228,17 @@ def answer_after(handler_input: HandlerInput, value: int | None) -> Response:
     return responses.ask(handler_input, " ".join(parts), speech.text("another_reprompt"))
 
 
+def decline_open_after(handler_input: HandlerInput) -> None:
+    """The after question was left open (the session ended silently, or stop or cancel): it
+    counts as skipped, so the next launch does not ask the same question again."""
+    session_id = session_get(handler_input, AFTER)
+    if not isinstance(session_id, int):
+        return
+    session_set(handler_input, **{AFTER: None})
+    found = services(handler_input)
+    found.checkins.decline_after(session_id, listener_key=found.listener_key)
+
+
 # -- reading an answer ------------------------------------------------------------------------
 
 def heard_value(handler_input: HandlerInput) -> int | None:

@@ -8,7 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import playback, questions, responses
-from ..checkin import drop_pending
+from ..checkin import decline_open_after, drop_pending
 from ..listening import (
     current_cue,
     finished_on_device,
@@ -36,12 +36,14 @@ class StopOrCancel(Handler):
 
     At the check-in's before question the practice's Play already went out with the question:
     it is stopped whatever the device reports (else it plays once the session closes) and
-    forgotten. A practice stopped before it began is not a session: nothing is recorded."""
+    forgotten. A practice stopped before it began is not a session: nothing is recorded. At the
+    after question, stop or cancel skip it (never asked again)."""
 
     intents = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         waiting = drop_pending(handler_input)
+        decline_open_after(handler_input)
         if player_state(handler_input).activity in ACTIVE:
             save_player(handler_input, "stopped")
             return responses.stop(handler_input)
