@@ -360,6 +360,34 @@ def test_stop_after_im_done_declines_the_after_question(checkin_app, alexa):
     assert rows(checkin_app)[0]["after_declined"] is True
 
 
+@pytest.mark.parametrize(("before", "care"), [("5", False), ("4", True)])
+def test_a_five_after_is_met_with_care_unless_it_was_heard_before(checkin_app, alexa, before,
+                                                                  care):
+    """A 5 before was met with the support lines already: a 5 after does not repeat them."""
+    finish_practice(checkin_app, alexa, before=before)
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    answered = alexa.send(level("extremely", "5"))
+    say = speech_of(answered)
+    assert say.startswith("<speak>Extremely. Thank you.")
+    assert ("Thank you for telling me." in say) is care
+    assert ("988" in say) is care and ("555 0100" in say) is care
+    assert answered["sessionAttributes"]["asked"] == "another"
+    assert (rows(checkin_app)[0]["before"], rows(checkin_app)[0]["after"]) == (int(before), 5)
+
+
+def test_a_five_after_is_not_met_twice_when_a_newer_practice_started(checkin_app, alexa):
+    """The asked session is no longer the listener's latest (a practice began on the phone
+    meanwhile): its before answer is still found."""
+    finish_practice(checkin_app, alexa, before="5")
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    checkin_app.extensions["checkins"].begin(key_of(checkin_app), "phone", "loving-kindness", 5,
+                                             "en", at=alexa.clock())
+    answered = alexa.send(level("extremely", "5"))
+    assert "988" not in speech_of(answered)
+    assert [(r["channel"], r["after"]) for r in rows(checkin_app)] == \
+        [("alexa", 5), ("phone", None)]
+
+
 def test_after_the_window_the_after_question_is_not_asked(checkin_app, alexa):
     finish_practice(checkin_app, alexa)
     alexa.clock.advance(seconds=AFTER_WINDOW.total_seconds() + 60)

@@ -221,7 +221,7 @@ def answer_after(handler_input: HandlerInput, value: int | None) -> Response:
         found.checkins.record_after(found.listener_key, session_id, value,
                                     event_time(handler_input))
         parts = [speech.said_back(value)]
-        if value == 5:
+        if value == 5 and not _five_before(handler_input, session_id):
             parts.append(speech.support(found.settings.CRISIS_LINE, found.settings.SUPPORT_LINE))
     questions.ask_about(handler_input, questions.ANOTHER)
     parts.append(speech.text("another_reprompt"))
@@ -237,6 +237,18 @@ def decline_open_after(handler_input: HandlerInput) -> None:
     session_set(handler_input, **{AFTER: None})
     found = services(handler_input)
     found.checkins.decline_after(session_id, listener_key=found.listener_key)
+
+
+def _five_before(handler_input: HandlerInput, session_id: int) -> bool:
+    """The session's before answer was 5: the listener heard the support lines then, and a 5
+    after does not repeat them. Read after `record_after`, so a counted after answer makes it
+    one of `recent_pairs` when it is not the latest session."""
+    found = services(handler_input)
+    latest = found.checkins.latest(found.listener_key)
+    if latest is not None and latest.session_id == session_id:
+        return latest.before == 5
+    return any(s.session_id == session_id and s.before == 5
+               for s in found.checkins.recent_pairs(found.listener_key))
 
 
 # -- reading an answer ------------------------------------------------------------------------
