@@ -12,12 +12,15 @@ answer said back); a listener who stays silent hears the reprompt, the session e
 practice plays: the SessionEndedRequest records the practice as asked and unanswered. The
 practice waiting for the answer lives in the session (`PENDING`), and is recorded only once the
 answer (or the silence) is known, since a 4 or 5 with no practice named changes which practice
-plays (`recommend`, the calming needs).
+plays (`recommend`, the calming needs). Words of crisis, stop, cancel or "I'm done" at the
+question stop the queued stream and forget it (`drop_pending`): it never began, so it is not a
+session.
 
 After: AudioPlayer events cannot speak, so the after question is asked when the listener comes
 back: on the next launch while `checkins.awaiting_after` says it is due, or when they say "I'm
 done". The answer counts within `checkins.AFTER_WINDOW` of the practice's end; its delay is
-stored either way (`record_after`).
+stored either way (`record_after`). An after question left open (the session ends silently,
+or stop or cancel) is declined, so it is not asked again (`decline_open_after`).
 """
 
 from __future__ import annotations
