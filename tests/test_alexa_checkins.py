@@ -188,6 +188,64 @@ def test_words_of_crisis_in_the_answer_get_the_crisis_line(checkin_app, alexa):
                 if d["type"] == "AudioPlayer.Play"]
 
 
+def directive_types(data: dict) -> list[str]:
+    return [d["type"] for d in data["response"].get("directives", [])]
+
+
+@pytest.mark.parametrize("request_", [
+    pytest.param(level("i want to die"), id="words of crisis in the answer"),
+    pytest.param(intent("CrisisIntent"), id="the crisis intent"),
+])
+@pytest.mark.parametrize("device", [
+    pytest.param(None, id="no player context"),
+    pytest.param("IDLE", id="idle"),
+    pytest.param("STOPPED", id="stopped"),
+    pytest.param("PAUSED", id="paused"),
+])
+def test_a_crisis_at_the_before_question_stops_the_queued_practice(checkin_app, alexa,
+                                                                   request_, device):
+    """The Play went out with the question: whatever the device reports, a Stop goes with the
+    crisis line, the waiting practice is forgotten, and the session's end records nothing."""
+    ask_before(checkin_app, alexa)
+    token = token_for(checkin_app, "loving-kindness", 5)
+    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    assert "Suicide and Crisis Lifeline" in speech_of(data)
+    assert directive_types(data) == ["AudioPlayer.Stop"]
+    assert data["sessionAttributes"]["checkin"] is None
+    assert data["response"]["shouldEndSession"] is False
+    ended = alexa.send({"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"})
+    assert_silent(ended)
+    assert rows(checkin_app) == []
+
+
+@pytest.mark.parametrize("request_", [
+    pytest.param(intent("AMAZON.StopIntent"), id="stop"),
+    pytest.param(intent("AMAZON.CancelIntent"), id="cancel"),
+    pytest.param(intent("DoneIntent"), id="i'm done"),
+])
+@pytest.mark.parametrize("device", [
+    pytest.param(None, id="no player context"),
+    pytest.param("IDLE", id="idle"),
+    pytest.param("PAUSED", id="paused"),
+])
+def test_stop_at_the_before_question_stops_the_queued_practice(checkin_app, alexa, request_,
+                                                               device):
+    """The Play went out with the question: a Stop goes back whatever the device reports, so
+    the stream does not play when the session closes. A practice stopped before it began is
+    not a session: nothing is recorded, then or at the session's end."""
+    ask_before(checkin_app, alexa)
+    token = token_for(checkin_app, "loving-kindness", 5)
+    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    assert directive_types(data) == ["AudioPlayer.Stop"]
+    assert data["response"]["shouldEndSession"] is True
+    assert "reprompt" not in data["response"]
+    assert (data.get("sessionAttributes") or {}).get("checkin") is None
+    if device == "PAUSED":
+        assert saved(checkin_app).status == "stopped"  # the place is kept, as ever
+    alexa.send({"type": "SessionEndedRequest", "reason": "USER_INITIATED"})
+    assert rows(checkin_app) == []
+
+
 def test_optional_mode_asks_again_only_someone_who_answered(checkin_app, alexa):
     ask_before(checkin_app, alexa)
     alexa.send(level())  # skipped the first offer: not asked again
@@ -259,6 +317,77 @@ def test_a_skipped_after_question_is_not_asked_again(checkin_app, alexa):
     assert "Welcome" in speech_of(alexa.send({"type": "LaunchRequest"}, new=True))
 
 
+@pytest.mark.parametrize("request_", [
+    pytest.param({"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"},
+                 id="silence"),
+    pytest.param({"type": "SessionEndedRequest", "reason": "USER_INITIATED"}, id="ended"),
+    pytest.param(intent("AMAZON.StopIntent"), id="stop"),
+    pytest.param(intent("AMAZON.CancelIntent"), id="cancel"),
+])
+def test_an_after_question_left_unanswered_is_not_asked_again(checkin_app, alexa, request_):
+    token = finish_practice(checkin_app, alexa)
+    launch = alexa.send({"type": "LaunchRequest"}, new=True)
+    assert launch["sessionAttributes"]["checkin_after"] == rows(checkin_app)[0]["id"]
+    alexa.send(request_, audio_player=player(token, 300_000, "FINISHED"))
+    (row,) = rows(checkin_app)
+    assert (row["after_declined"], row["after"], row["after_delay_s"]) == (True, None, None)
+    assert "Welcome" in speech_of(alexa.send({"type": "LaunchRequest"}, new=True))
+
+
+def test_an_after_question_cut_off_by_an_error_is_asked_again(checkin_app, alexa):
+    """A session ended by an error: the listener may never have heard the question."""
+    finish_practice(checkin_app, alexa)
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    alexa.send({"type": "SessionEndedRequest", "reason": "ERROR",
+                "error": {"type": "INTERNAL_SERVICE_ERROR", "message": "gone"}})
+    assert rows(checkin_app)[0]["after_declined"] is False
+    assert speech_of(alexa.send({"type": "LaunchRequest"}, new=True)).startswith(
+        f"<speak>{AFTER}")
+
+
+def test_stop_after_im_done_declines_the_after_question(checkin_app, alexa):
+    """"I'm done" stopped the practice and asked after; "stop" (the device paused) ends it."""
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    alexa.clock.advance(minutes=3)
+    done = alexa.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert speech_of(done).startswith(f"<speak>{AFTER}")
+    stopped = alexa.send(intent("AMAZON.StopIntent"),
+                         audio_player=player(token, 180_000, "PAUSED"))
+    assert stopped["response"]["shouldEndSession"] is True
+    assert saved(checkin_app).offset_ms == 180_000  # the place is kept
+    assert rows(checkin_app)[0]["after_declined"] is True
+
+
+@pytest.mark.parametrize(("before", "care"), [("5", False), ("4", True)])
+def test_a_five_after_is_met_with_care_unless_it_was_heard_before(checkin_app, alexa, before,
+                                                                  care):
+    """A 5 before was met with the support lines already: a 5 after does not repeat them."""
+    finish_practice(checkin_app, alexa, before=before)
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    answered = alexa.send(level("extremely", "5"))
+    say = speech_of(answered)
+    assert say.startswith("<speak>Extremely. Thank you.")
+    assert ("Thank you for telling me." in say) is care
+    assert ("988" in say) is care and ("555 0100" in say) is care
+    assert answered["sessionAttributes"]["asked"] == "another"
+    assert (rows(checkin_app)[0]["before"], rows(checkin_app)[0]["after"]) == (int(before), 5)
+
+
+def test_a_five_after_is_not_met_twice_when_a_newer_practice_started(checkin_app, alexa):
+    """The asked session is no longer the listener's latest (a practice began on the phone
+    meanwhile): its before answer is still found."""
+    finish_practice(checkin_app, alexa, before="5")
+    alexa.send({"type": "LaunchRequest"}, new=True)
+    checkin_app.extensions["checkins"].begin(key_of(checkin_app), "phone", "loving-kindness", 5,
+                                             "en", at=alexa.clock())
+    answered = alexa.send(level("extremely", "5"))
+    assert "988" not in speech_of(answered)
+    assert [(r["channel"], r["after"]) for r in rows(checkin_app)] == \
+        [("alexa", 5), ("phone", None)]
+
+
 def test_after_the_window_the_after_question_is_not_asked(checkin_app, alexa):
     finish_practice(checkin_app, alexa)
     alexa.clock.advance(seconds=AFTER_WINDOW.total_seconds() + 60)
@@ -292,6 +421,35 @@ def test_im_done_during_a_practice_stops_it_and_asks_after(checkin_app, alexa):
     (row,) = rows(checkin_app)
     assert (row["before"], row["after"], row["after_delay_s"]) == (4, 2, 0)
     assert row["finished_at"] is not None
+
+
+def test_im_done_after_stop_asking_does_not_ask_after(checkin_app, alexa):
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    alexa.clock.advance(minutes=1)
+    alexa.send(intent("CheckinOffIntent"), new=True, audio_player=player(token, 60_000))
+    alexa.clock.advance(minutes=2)
+    done = alexa.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert directive_types(done) == ["AudioPlayer.Stop"]
+    assert speech_of(done) == "<speak>All right. Take care.</speak>"
+    assert rows(checkin_app)[0]["after_delay_s"] is None
+
+
+def test_im_done_with_checkins_turned_off_does_not_ask_after(checkin_app, alexa, app_config):
+    """A practice answered before while check-ins were on; then the service turned CHECKIN
+    off (same database): "I'm done" asks nothing."""
+    ask_before(checkin_app, alexa)
+    alexa.send(level("quite a bit", "4"))
+    token = token_for(checkin_app, "loving-kindness", 5)
+    off_app = create_app({**app_config, "ALEXA_CHECKIN": "1", "CHECKIN": "off"})
+    assert off_app.extensions["checkins"].mode == "off"
+    off = make_alexa_client(off_app, alexa.clock)
+    off.clock.advance(minutes=3)
+    done = off.send(intent("DoneIntent"), new=True, audio_player=player(token, 180_000))
+    assert directive_types(done) == ["AudioPlayer.Stop"]
+    assert speech_of(done) == "<speak>All right. Take care.</speak>"
+    assert rows(off_app)[0]["after_delay_s"] is None
 
 
 def test_im_done_with_nothing_to_ask_says_goodbye(checkin_app, alexa):

@@ -12,12 +12,15 @@ answer said back); a listener who stays silent hears the reprompt, the session e
 practice plays: the SessionEndedRequest records the practice as asked and unanswered. The
 practice waiting for the answer lives in the session (`PENDING`), and is recorded only once the
 answer (or the silence) is known, since a 4 or 5 with no practice named changes which practice
-plays (`recommend`, the calming needs).
+plays (`recommend`, the calming needs). Words of crisis, stop, cancel or "I'm done" at the
+question stop the queued stream and forget it (`drop_pending`): it never began, so it is not a
+session.
 
 After: AudioPlayer events cannot speak, so the after question is asked when the listener comes
 back: on the next launch while `checkins.awaiting_after` says it is due, or when they say "I'm
 done". The answer counts within `checkins.AFTER_WINDOW` of the practice's end; its delay is
-stored either way (`record_after`).
+stored either way (`record_after`). An after question left open (the session ends silently,
+or stop or cancel) is declined, so it is not asked again (`decline_open_after`).
 """
 
 from __future__ import annotations
@@ -160,6 +163,18 @@ def silent_before(handler_input: HandlerInput) -> None:
         begin(handler_input, waiting[0], asked=True)
 
 
+def drop_pending(handler_input: HandlerInput) -> bool:
+    """Forget the practice waiting for the before answer (words of crisis, stop, cancel or
+    "I'm done" at the question). True if one was waiting: its Play directive went out with the
+    question, so the caller must add a Stop, or the queued stream plays when the session
+    closes. Nothing is recorded: a practice stopped before it began is not a session, and the
+    session's end then finds nothing waiting (`silent_before`)."""
+    if session_get(handler_input, PENDING) is None:
+        return False
+    session_set(handler_input, **{PENDING: None})
+    return True
+
+
 # -- after ------------------------------------------------------------------------------------
 
 def due_after(handler_input: HandlerInput, *, unfinished: bool = False) -> Session | None:
@@ -173,6 +188,10 @@ def due_after(handler_input: HandlerInput, *, unfinished: bool = False) -> Sessi
     due = found.checkins.awaiting_after(found.listener_key, at)
     if due is not None or not unfinished:
         return due
+    # the rules `awaiting_after` applies to a finished practice hold here too: no question when
+    # the service or the listener turned check-ins off
+    if found.checkins.mode == "off" or found.checkins.choice(found.listener_key) == "off":
+        return None
     latest = found.checkins.latest(found.listener_key)
     if latest is None or latest.channel != CHANNEL or latest.finished_at is not None \
             or latest.before is None or latest.after_delay_s is not None \
@@ -205,11 +224,34 @@ def answer_after(handler_input: HandlerInput, value: int | None) -> Response:
         found.checkins.record_after(found.listener_key, session_id, value,
                                     event_time(handler_input))
         parts = [speech.said_back(value)]
-        if value == 5:
+        if value == 5 and not _five_before(handler_input, session_id):
             parts.append(speech.support(found.settings.CRISIS_LINE, found.settings.SUPPORT_LINE))
     questions.ask_about(handler_input, questions.ANOTHER)
     parts.append(speech.text("another_reprompt"))
     return responses.ask(handler_input, " ".join(parts), speech.text("another_reprompt"))
+
+
+def decline_open_after(handler_input: HandlerInput) -> None:
+    """The after question was left open (the session ended silently, or stop or cancel): it
+    counts as skipped, so the next launch does not ask the same question again."""
+    session_id = session_get(handler_input, AFTER)
+    if not isinstance(session_id, int):
+        return
+    session_set(handler_input, **{AFTER: None})
+    found = services(handler_input)
+    found.checkins.decline_after(session_id, listener_key=found.listener_key)
+
+
+def _five_before(handler_input: HandlerInput, session_id: int) -> bool:
+    """The session's before answer was 5: the listener heard the support lines then, and a 5
+    after does not repeat them. Read after `record_after`, so a counted after answer makes it
+    one of `recent_pairs` when it is not the latest session."""
+    found = services(handler_input)
+    latest = found.checkins.latest(found.listener_key)
+    if latest is not None and latest.session_id == session_id:
+        return latest.before == 5
+    return any(s.session_id == session_id and s.before == 5
+               for s in found.checkins.recent_pairs(found.listener_key))
 
 
 # -- reading an answer ------------------------------------------------------------------------

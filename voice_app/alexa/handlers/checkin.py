@@ -7,7 +7,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import questions, responses
-from ..checkin import answer_after, answer_before, ask_after, due_after, enabled, heard_value
+from ..checkin import (
+    answer_after,
+    answer_before,
+    ask_after,
+    drop_pending,
+    due_after,
+    enabled,
+    heard_value,
+)
 from ..listening import save_player
 from ..services import player_state, services, talk
 from .base import Handler
@@ -69,7 +77,11 @@ class CheckinChoice(Handler):
 
 class Done(Handler):
     """"I'm done": a practice that is playing stops (its place kept), and the after question is
-    asked when it is due; otherwise a kind goodbye."""
+    asked when it is due; otherwise a kind goodbye.
+
+    Said at the before question, the practice sent with it is stopped whatever the device
+    reports, and forgotten: it never began, so it is not a session (nothing is recorded) and
+    there is nothing to ask after it."""
 
     intents = frozenset({"DoneIntent"})
 
@@ -78,7 +90,11 @@ class Done(Handler):
         stopping = state.activity in PLAYING and state.token is not None
         if stopping:
             save_player(handler_input, "stopped")
+        waiting = drop_pending(handler_input)
+        if stopping or waiting:
             responses.stop(handler_input, end_session=False)  # adds the Stop directive
+        if waiting:
+            return responses.tell(handler_input, talk(handler_input).text("no_more_now"))
         due = due_after(handler_input, unfinished=True)
         if due is not None:
             return ask_after(handler_input, due)

@@ -2,7 +2,9 @@
 
 `services.in_crisis` routes here every request whose slots hold words of crisis (checked against
 the catalog's lexicon before dispatch), the CrisisIntent, and the answers to this handler's own
-question. A practice that is playing is stopped and its place kept; nothing about the crisis is
+question. A practice that is playing is stopped and its place kept; a practice waiting for the
+check-in's before answer (its Play already sent with the question) is stopped whatever the
+device reports, and forgotten: it never plays after a crisis. Nothing about the crisis is
 stored, only counted (`compassion_crisis_responses_total`). The card repeats the numbers in the
 Alexa app.
 """
@@ -16,8 +18,9 @@ from ask_sdk_model.ui import SimpleCard
 
 from ...metrics import count_crisis
 from .. import questions
+from ..checkin import drop_pending
 from ..listening import save_player
-from ..services import player_state, services, talk
+from ..services import player_state, services, supports_audio, talk
 from .base import Handler
 
 PLAYING = frozenset({"PLAYING", "PAUSED", "BUFFER_UNDERRUN"})
@@ -41,8 +44,11 @@ class Crisis(Handler):
             and not services(handler_input).heard_crisis
         if not again:
             count_crisis("alexa")
+        stop = drop_pending(handler_input) and supports_audio(handler_input)
         if player_state(handler_input).activity in PLAYING and player_state(handler_input).token:
             save_player(handler_input, "paused")  # their place is kept for later
+            stop = True
+        if stop:
             builder.add_directive(StopDirective())
         questions.ask_about(handler_input, questions.CRISIS)
         say = speech.crisis_again(*lines) if again else speech.crisis_response(*lines)

@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import playback, responses
-from ..checkin import silent_before
+from ..checkin import decline_open_after, silent_before
 from ..listening import (
     current_cue,
     finish,
@@ -114,4 +114,6 @@ class SessionEnded(Handler):
             logger.warning("session ended with an error: %s %s",
                            getattr(error, "object_type", ""), getattr(error, "message", ""))
         silent_before(handler_input)  # the before question was left unanswered: it plays
+        if reason != "ERROR":  # the listener may not have heard it: asked again next time
+            decline_open_after(handler_input)  # left unanswered: not asked again
         return responses.silent(handler_input)

@@ -8,6 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import playback, questions, responses
+from ..checkin import decline_open_after, drop_pending
 from ..listening import (
     current_cue,
     finished_on_device,
@@ -31,14 +32,23 @@ class Pause(Handler):
 
 
 class StopOrCancel(Handler):
-    """During audio these stop playback and keep the place; in a conversation, goodbye."""
+    """During audio these stop playback and keep the place; in a conversation, goodbye.
+
+    At the check-in's before question the practice's Play already went out with the question:
+    it is stopped whatever the device reports (else it plays once the session closes) and
+    forgotten. A practice stopped before it began is not a session: nothing is recorded. At the
+    after question, stop or cancel skip it (never asked again)."""
 
     intents = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        waiting = drop_pending(handler_input)
+        decline_open_after(handler_input)
         if player_state(handler_input).activity in ACTIVE:
             save_player(handler_input, "stopped")
             return responses.stop(handler_input)
+        if waiting:
+            responses.stop(handler_input)  # adds the Stop directive
         return responses.tell(handler_input, talk(handler_input).text("goodbye"))
 
 
