@@ -49,7 +49,7 @@ CHECKIN_TEXTS: dict[str, frozenset[str]] = {
     "question": frozenset(), "before": frozenset(), "after": frozenset(),
     "said_back": frozenset({"label"}), "skipped": frozenset(),
     "support": frozenset({"support_line", "crisis_line"}),
-    "support_no_line": frozenset({"crisis_line"}),
+    "support_no_line": frozenset({"crisis_line"}), "support_close": frozenset(),
     "history": frozenset({"count", "before", "after"}), "history_none": frozenset(),
     "week_lower": frozenset({"count", "points"}), "week_higher": frozenset({"count", "points"}),
     "week_same": frozenset({"count"}), "week_none": frozenset(),

@@ -371,6 +371,7 @@ def test_a_five_after_is_met_with_care_unless_it_was_heard_before(checkin_app, a
     assert say.startswith("<speak>Extremely. Thank you.")
     assert ("Thank you for telling me." in say) is care
     assert ("988" in say) is care and ("555 0100" in say) is care
+    assert "The practice is here for you now." not in say  # it is over
     assert answered["sessionAttributes"]["asked"] == "another"
     assert (rows(checkin_app)[0]["before"], rows(checkin_app)[0]["after"]) == (int(before), 5)
 

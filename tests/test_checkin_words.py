@@ -75,6 +75,10 @@ def test_what_the_listener_hears_back(library):
     assert "555 0100" in care and "988" in care
     assert "staff support" not in en.checkin.support(en.crisis_line("988"))
     assert "988, y oprime el 2 para español" in es.checkin.support(es.crisis_line("988"))
+    assert care.endswith("The practice is here for you now.")
+    after = en.checkin.support(en.crisis_line("988"), "555 0100", after=True)
+    assert "555 0100" in after and "practice is here" not in after
+    assert es.checkin.support(es.crisis_line("988")).endswith("para ti ahora.")
     assert en.checkin.history([(4, 2), (3, 2)]) == (
         "Over your last 2 practices with a check-in, your stress was 3.5 on average before, "
         "and 2 after.")

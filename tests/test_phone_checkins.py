@@ -137,6 +137,17 @@ def test_a_five_is_met_once_with_care_and_the_practice_goes_on(app, client):
     assert caller.heard[-1] == "practice_done"
     [row] = session_rows(app)
     assert (row["before"], row["after"]) == (5, 5)
+    assert texts[1].endswith("The practice is here for you now.")
+
+
+def test_a_five_only_after_the_practice_is_met_with_care_that_knows_it_is_over(app, client):
+    caller = to_the_question(client).answer("3")
+    play_to_the_end(caller)
+    caller.answer("5")
+    texts = said(caller)
+    assert texts[0] == "Extremely. Thank you." and "9 8 8" in texts[1]
+    assert "practice is here for you" not in texts[1]
+    assert caller.heard[-1] == "practice_done"
 
 
 def test_a_five_without_a_support_line_names_the_crisis_line(app_config):

@@ -150,6 +150,7 @@ def test_a_five_is_met_with_care_once(app_config):
     assert 'staff support line is <a href="tel:+15550100199">+1 555 010 0199</a>' in first
     assert '<a href="tel:988">988</a>, the Suicide and Crisis Lifeline' in first
     assert 'class="support"' in first and 'role="alert"' not in first
+    assert "The practice is here for you now." in first
     again = text(client.get(f"/checkins/practice/{session_id}"))
     assert 'class="support"' not in again
     answer_after(client, session_id, "5")
@@ -164,7 +165,8 @@ def test_a_five_is_met_with_care_once(app_config):
     later = answer_before(worse, "3", practice="end-of-shift", minutes="3")
     assert 'class="support"' not in text(worse.get(f"/checkins/practice/{later}?said=1"))
     answer_after(worse, later, "5")
-    assert 'class="support"' in text(worse.get(f"/checkins/practice/{later}?said=1"))
+    met = text(worse.get(f"/checkins/practice/{later}?said=1"))
+    assert 'class="support"' in met and "practice is here for you" not in met  # it is over
 
 
 def test_shared_computer_mode_keeps_nothing(app, client):

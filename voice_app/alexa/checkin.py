@@ -225,7 +225,8 @@ def answer_after(handler_input: HandlerInput, value: int | None) -> Response:
                                     event_time(handler_input))
         parts = [speech.said_back(value)]
         if value == 5 and not _five_before(handler_input, session_id):
-            parts.append(speech.support(found.settings.CRISIS_LINE, found.settings.SUPPORT_LINE))
+            parts.append(speech.support(found.settings.CRISIS_LINE, found.settings.SUPPORT_LINE,
+                                        after=True))
     questions.ask_about(handler_input, questions.ANOTHER)
     parts.append(speech.text("another_reprompt"))
     return responses.ask(handler_input, " ".join(parts), speech.text("another_reprompt"))

@@ -88,10 +88,12 @@ class Speech:
         """"skipped", "turned_off", "turned_on"."""
         return escape(self.language.checkin.texts[name])
 
-    def support(self, crisis_line: str, support_line: str) -> str:
-        """What a 5 hears, once: the staff-support line if there is one, and the crisis line."""
+    def support(self, crisis_line: str, support_line: str, *, after: bool = False) -> str:
+        """What a 5 hears, once: the staff-support line if there is one, and the crisis line
+        (`after`: answered after the practice, so not "the practice is here for you")."""
         return self.language.checkin.support(
-            self.crisis_line(crisis_line), slow_number(support_line) if support_line else "")
+            self.crisis_line(crisis_line), slow_number(support_line) if support_line else "",
+            after=after)
 
     def checkin_history(self, pairs: Sequence[tuple[int, int]]) -> str:
         return escape(self.language.checkin.history(pairs))

@@ -170,7 +170,7 @@ def _answered(call: Call, hook: security.Webhook
         return call, None, []
     lead = [scenes.checkin_said(call, f"said_back_{answer}", words.said_back(answer))]
     if answer == 5 and not call.state.supported:
-        lead.append(scenes.support_sound(call))
+        lead.append(scenes.support_sound(call, after=call.state.stage == "after"))
         call = call.with_state(call.state.with_(supported=True))
     return call, answer, lead
 

@@ -274,11 +274,12 @@ def checkin_said(call: Call, name: str, text: str) -> Sound:
     return call.voice.say(f"checkin_{name}", text)
 
 
-def support_sound(call: Call) -> Sound:
-    """What a 5 hears, once: the staff-support line when there is one, and the crisis line."""
+def support_sound(call: Call, *, after: bool = False) -> Sound:
+    """What a 5 hears, once: the staff-support line when there is one, and the crisis line
+    (`after`: the answer came after the practice)."""
     support = call.settings.SUPPORT_LINE
     text = call.voice.language.checkin.support(
-        call.voice.crisis_line_text, spoken_digits(support) if support else "")
+        call.voice.crisis_line_text, spoken_digits(support) if support else "", after=after)
     return checkin_said(call, "support", text)
 
 

@@ -208,23 +208,27 @@ def _card(practice, variant, *, session: Session | None = None,  # type: ignore[
     closed = ended if session is None else not after_open(session)
     # A 5 is met once, when it is given: the before answer while the after question is open,
     # or the after answer after a lower one.
-    five = (said or shared) and ((first == 5 and not closed) or (last == 5 and first != 5))
+    five_after = last == 5 and first != 5
+    five = (said or shared) and ((first == 5 and not closed) or five_after)
     return render(
         "checkin.html", practice=practice, variant=variant, session=session,
         before=first, after=last, late=late, shared=shared, labels=spoken.checkin.labels,
-        ask_after=not closed, support=_support(spoken) if five else "", **pages.common())
+        ask_after=not closed, support=_support(spoken, after=five_after) if five else "",
+        **pages.common())
 
 
-def _support(spoken) -> Markup:  # type: ignore[no-untyped-def]
+def _support(spoken, *, after: bool = False) -> Markup:  # type: ignore[no-untyped-def]
     """`CheckinText.support`'s words with each number a link a phone can call."""
     current = site.settings()
     crisis = language.crisis_line(spoken, current.CRISIS_LINE,
                                   language.own_crisis_line(current, spoken.code))
     texts = spoken.checkin.texts
     if current.SUPPORT_LINE:
-        return Markup(escape(texts["support"])).format(
+        said = Markup(escape(texts["support"])).format(
             support_line=language.tel(current.SUPPORT_LINE), crisis_line=crisis)
-    return Markup(escape(texts["support_no_line"])).format(crisis_line=crisis)
+    else:
+        said = Markup(escape(texts["support_no_line"])).format(crisis_line=crisis)
+    return said if after else said + Markup(" ") + escape(texts["support_close"])
 
 
 # -- the listener's own view -------------------------------------------------------------------
