@@ -530,6 +530,7 @@ def prompt_texts(data: LibraryData, practices: Sequence[PracticeScript], languag
     line = words.crisis_line(spoken_number(crisis_line),
                              spoken_number(own_line) if own_line else "")
     texts = {name: text.replace("{crisis_line}", line) for name, text in words.prompts.items()}
+    texts |= checkin_prompts(words.checkin)
     for practice in practices:
         texts[f"resume_{practice.practice_id}"] = words.templates["resume"].format(
             title=practice.title)
@@ -546,6 +547,22 @@ def prompt_texts(data: LibraryData, practices: Sequence[PracticeScript], languag
                 words, page, by_id, data.keys, more=more, back=index > 0 or number > 1,
                 speak=index == 0 and number == 1)
     return texts
+
+
+def checkin_prompts(checkin: CheckinWords) -> dict[str, str]:
+    """The check-in's fixed sentences as the `checkin:` section says them, for the phone to
+    play recorded: the question before and after, each answer said back, skipped, turned off
+    and on (`checkin_<name>`; voice_app.library.CheckinText says the same words)."""
+    texts = checkin.texts
+    if not texts:
+        return {}
+    prompts = {"checkin_before": f"{texts['before']} {texts['question']}",
+               "checkin_after": f"{texts['after']} {texts['question']}"}
+    for value, label in enumerate(checkin.labels, start=1):
+        said = texts["said_back"].format(label=label)
+        prompts[f"checkin_said_back_{value}"] = said[:1].upper() + said[1:]
+    prompts |= {f"checkin_{name}": texts[name] for name in ("skipped", "turned_off", "turned_on")}
+    return prompts
 
 
 def menu_prompt(menu: str, page: int) -> str:

@@ -192,6 +192,14 @@ def directive_types(data: dict) -> list[str]:
     return [d["type"] for d in data["response"].get("directives", [])]
 
 
+def at_the_question(checkin_app, alexa, request_: dict, device: str | None) -> dict:
+    """`request_` said at the before question, the device reporting `device` (None: no player
+    context) for the practice whose Play went out with the question."""
+    ask_before(checkin_app, alexa)
+    token = token_for(checkin_app, "loving-kindness", 5)
+    return alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+
+
 @pytest.mark.parametrize("request_", [
     pytest.param(level("i want to die"), id="words of crisis in the answer"),
     pytest.param(intent("CrisisIntent"), id="the crisis intent"),
@@ -206,9 +214,7 @@ def test_a_crisis_at_the_before_question_stops_the_queued_practice(checkin_app, 
                                                                    request_, device):
     """The Play went out with the question: whatever the device reports, a Stop goes with the
     crisis line, the waiting practice is forgotten, and the session's end records nothing."""
-    ask_before(checkin_app, alexa)
-    token = token_for(checkin_app, "loving-kindness", 5)
-    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    data = at_the_question(checkin_app, alexa, request_, device)
     assert "Suicide and Crisis Lifeline" in speech_of(data)
     assert directive_types(data) == ["AudioPlayer.Stop"]
     assert data["sessionAttributes"]["checkin"] is None
@@ -233,9 +239,7 @@ def test_stop_at_the_before_question_stops_the_queued_practice(checkin_app, alex
     """The Play went out with the question: a Stop goes back whatever the device reports, so
     the stream does not play when the session closes. A practice stopped before it began is
     not a session: nothing is recorded, then or at the session's end."""
-    ask_before(checkin_app, alexa)
-    token = token_for(checkin_app, "loving-kindness", 5)
-    data = alexa.send(request_, audio_player=player(token, 0, device) if device else None)
+    data = at_the_question(checkin_app, alexa, request_, device)
     assert directive_types(data) == ["AudioPlayer.Stop"]
     assert data["response"]["shouldEndSession"] is True
     assert "reprompt" not in data["response"]

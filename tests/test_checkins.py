@@ -199,6 +199,13 @@ def test_an_older_practice_is_not_asked_after_once_another_has_begun(checkins):
     assert checkins.awaiting_after(ME, at=end + timedelta(minutes=12)) is None
 
 
+def test_a_listener_reads_only_their_own_session(checkins):
+    session_id = practice(checkins, before=5)
+    assert checkins.own(ME, session_id).before == 5
+    assert checkins.own(OTHER, session_id) is None
+    assert checkins.own(ME, session_id + 1000) is None
+
+
 def test_another_listeners_session_is_refused_without_change(checkins, store):
     session_id = practice(checkins, before=4, done=False)
     untouched = rows(store)

@@ -181,6 +181,11 @@ class Checkins:
             return None
         return _session(row)
 
+    def own(self, listener_key: str, session_id: int) -> Session | None:
+        """One of the listener's own sessions (None if it is another's, or none)."""
+        found = self._get(session_id)
+        return found[1] if found is not None and found[0] == listener_key else None
+
     def latest(self, listener_key: str) -> Session | None:
         """The practice the listener started last, on any channel."""
         rows = self._select(listener_key, limit=1)

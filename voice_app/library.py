@@ -66,16 +66,18 @@ class CheckinText:
         text = self.texts["said_back"].format(label=self.label(value))
         return text[:1].upper() + text[1:]
 
-    def support(self, crisis_line: str, support_line: str = "", *, after: bool = False) -> str:
+    def support(self, crisis_line: str, support_line: str = "", *, after: bool = False,
+                wrap: Callable[[str], str] = str) -> str:
         """What a 5 hears, once: the staff-support line when there is one, and the crisis line
         (already told as the language tells it: `Language.crisis_line`); before a practice,
-        that the practice is there for them now (`after`: the practice is over)."""
+        that the practice is there for them now (`after`: the practice is over). `wrap` takes
+        each sentence before it is filled (the web: escaped Markup, so the lines may be links)."""
         if support_line:
-            text = self.texts["support"].format(support_line=support_line,
-                                                crisis_line=crisis_line)
+            text = wrap(self.texts["support"]).format(support_line=support_line,
+                                                      crisis_line=crisis_line)
         else:
-            text = self.texts["support_no_line"].format(crisis_line=crisis_line)
-        return text if after else f"{text} {self.texts['support_close']}"
+            text = wrap(self.texts["support_no_line"]).format(crisis_line=crisis_line)
+        return text if after else text + wrap(" ") + wrap(self.texts["support_close"])
 
     def decimal(self, value: float) -> str:
         """One decimal, the language's way ("1.5", "1,5"); whole numbers without one."""

@@ -25,13 +25,13 @@ or stop or cancel) is declined, so it is not asked again (`decline_open_after`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from ..checkins import AFTER_WINDOW, Session, parse_answer
+from ..checkins import Session, after_open, parse_answer
 from ..metrics import count_practice
 from ..recommend import STRESSED, recommend
 from . import questions, responses
@@ -194,11 +194,9 @@ def due_after(handler_input: HandlerInput, *, unfinished: bool = False) -> Sessi
         return None
     latest = found.checkins.latest(found.listener_key)
     if latest is None or latest.channel != CHANNEL or latest.finished_at is not None \
-            or latest.before is None or latest.after_delay_s is not None \
-            or latest.after_declined:
+            or latest.before is None:
         return None
-    recent = at - latest.started_at <= AFTER_WINDOW + timedelta(minutes=latest.minutes)
-    return latest if recent else None
+    return latest if after_open(latest, at) else None
 
 
 def ask_after(handler_input: HandlerInput, session: Session, opening: str = "") -> Response:
@@ -245,14 +243,10 @@ def decline_open_after(handler_input: HandlerInput) -> None:
 
 def _five_before(handler_input: HandlerInput, session_id: int) -> bool:
     """The session's before answer was 5: the listener heard the support lines then, and a 5
-    after does not repeat them. Read after `record_after`, so a counted after answer makes it
-    one of `recent_pairs` when it is not the latest session."""
+    after does not repeat them."""
     found = services(handler_input)
-    latest = found.checkins.latest(found.listener_key)
-    if latest is not None and latest.session_id == session_id:
-        return latest.before == 5
-    return any(s.session_id == session_id and s.before == 5
-               for s in found.checkins.recent_pairs(found.listener_key))
+    session = found.checkins.own(found.listener_key, session_id)
+    return session is not None and session.before == 5
 
 
 # -- reading an answer ------------------------------------------------------------------------

@@ -222,13 +222,9 @@ def _support(spoken, *, after: bool = False) -> Markup:  # type: ignore[no-untyp
     current = site.settings()
     crisis = language.crisis_line(spoken, current.CRISIS_LINE,
                                   language.own_crisis_line(current, spoken.code))
-    texts = spoken.checkin.texts
-    if current.SUPPORT_LINE:
-        said = Markup(escape(texts["support"])).format(
-            support_line=language.tel(current.SUPPORT_LINE), crisis_line=crisis)
-    else:
-        said = Markup(escape(texts["support_no_line"])).format(crisis_line=crisis)
-    return said if after else said + Markup(" ") + escape(texts["support_close"])
+    support = language.tel(current.SUPPORT_LINE) if current.SUPPORT_LINE else ""
+    return Markup(spoken.checkin.support(crisis, support, after=after,
+                                         wrap=lambda text: Markup(escape(text))))
 
 
 # -- the listener's own view -------------------------------------------------------------------
