@@ -26,12 +26,13 @@ def test_killing_a_worker_fails_only_its_requests(built_library, tmp_path, postg
     with postgres_schema(postgres_url) as database_url, \
             serving(built_library, database_url, tmp_path) as server:
         victims: list[int] = []
-        started = time.monotonic()
+        killed_at: list[float] = []
 
         def kill_one() -> None:
             time.sleep(KILL_AT_S)
             pid = server.worker_pids()[0]
             victims.append(pid)
+            killed_at.append(time.monotonic())
             os.kill(pid, signal.SIGKILL)
 
         killer = threading.Thread(target=kill_one)
@@ -41,6 +42,7 @@ def test_killing_a_worker_fails_only_its_requests(built_library, tmp_path, postg
             "duration_s": DURATION_S, "catalog": str(built_library / "catalog.json"),
             "key": str(tmp_path / "leaf-key.pem"), "keep_users": True, "tag": "kill"},
             tmp_path, "kill")
+        loader_done = time.monotonic()
         killer.join()
         workers_after = server.worker_pids()
         store = Store(database_url)
@@ -57,9 +59,11 @@ def test_killing_a_worker_fails_only_its_requests(built_library, tmp_path, postg
     for kind in kinds.values():
         assert not [s for s in kind["statuses"] if s.startswith("5")], kind
     # Each client has at most one request in flight, so at most one failure per client, and
-    # only around the kill (the loader starts a moment after the killer's clock).
+    # only around the kill. The kill on the loader's clock: the loader's run ended a moment
+    # before it returned (so this errs slightly late, well inside the window); the check of the
+    # saved progress and the server's shutdown come after and are not counted.
     assert len(failures) <= sum(MIX)
-    kill_s = KILL_AT_S - (time.monotonic() - started - result["elapsed_s"])
+    kill_s = killed_at[0] - (loader_done - result["elapsed_s"])
     assert all(kill_s - 2 <= t <= kill_s + 3 for t in failures), (kill_s, failures)
     assert not problems, problems[:10]
     assert checked == MIX[0] + MIX[1]
