@@ -13,13 +13,16 @@ from audio_build.located import load_located
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
+CHECKIN_SPOKEN = ("question", "before", "after", "said_back", "skipped", "turned_off", "turned_on")
+"""The `checkin:` sentences the phone plays recorded (audio_build.library_data.checkin_prompts)."""
 
 
 def library_data_for(root: Path, scripts: Path, *, sentence: str | None = None,
                      keep: tuple[str, ...] = (), templates: bool = False) -> dict[str, Path]:
     """Write `root/library.yaml` (and, with `sentence`, `root/prompts/` where every fixed prompt
-    but those in `keep` is that sentence, and with `templates` every template too: the menu
-    pages and "continue ..."); return the BuildConfig arguments that use them."""
+    but those in `keep` is that sentence, as are the check-in's recorded sentences, and with
+    `templates` every template too: the menu pages and "continue ..."); return the BuildConfig
+    arguments that use them."""
     ids, categories = [], []
     for path in sorted(scripts.glob("*.md")):
         ids.append(path.stem)
@@ -36,6 +39,8 @@ def library_data_for(root: Path, scripts: Path, *, sentence: str | None = None,
         for section in ("prompts", "templates") if templates else ("prompts",):
             words[section] = {name: text if name in keep else sentence
                               for name, text in words[section].items()}
+        # The phone's recorded check-in sentences are rendered from these (checkin_prompts).
+        words["checkin"] |= {name: sentence for name in CHECKIN_SPOKEN if name not in keep}
         prompts = root / "prompts"
         prompts.mkdir(exist_ok=True)
         (prompts / "en.yaml").write_text(yaml.safe_dump(words, allow_unicode=True),

@@ -435,7 +435,9 @@ def test_killed_build_completes_on_the_next_run(tmp_path):
         (tmp_path / "scripts" / f"test-{name}.md").write_text(
             FIXTURE.replace("Test Breath", f"Test {name}").replace(
                 "[test breath, testing breath]", f"[test {name} one, test {name} two]")
-            .replace("Notice one breath", f"Notice the {name} breath"), encoding="utf-8")
+            .replace("Notice one breath", f"Notice the {name} breath")
+            .replace("lengths: [1, 2]", "lengths: [1]").replace(" (2+ min)", ""),
+            encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "audio_build", "build", "--scripts",
                                 str(tmp_path / "scripts"), "--out", str(tmp_path / "build"),
                                 *library_args(tmp_path)],
@@ -459,4 +461,4 @@ def test_killed_build_completes_on_the_next_run(tmp_path):
     for stored in catalog.files():
         assert sha256_file(tmp_path / "build" / stored.file) == stored.sha256
     assert not list((tmp_path / "build").rglob(".staging-*"))
-    assert "3 practices, 6 variants" in result.stdout
+    assert "3 practices, 3 variants" in result.stdout

@@ -17,7 +17,7 @@ from voice_app.store import Store
 
 pytestmark = pytest.mark.serving
 
-DURATION_S = 12
+DURATION_S = 9
 KILL_AT_S = 4
 MIX = (12, 10, 8)
 

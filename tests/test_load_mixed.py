@@ -1,4 +1,4 @@
-"""Mixed traffic from 50 concurrent clients against gunicorn on loopback: fifteen seconds in
+"""Mixed traffic from 50 concurrent clients against gunicorn on loopback: ten seconds in
 `make test`, sixty in `make bench` (LOAD_DURATION_S).
 
 Alexa listeners (signed requests, verification on against a test CA), phone callers (signed
@@ -21,7 +21,7 @@ from voice_app.store import Store
 
 pytestmark = pytest.mark.serving
 
-DURATION_S = int(os.environ.get("LOAD_DURATION_S", "15"))
+DURATION_S = int(os.environ.get("LOAD_DURATION_S", "10"))
 """Long enough for every client to start, pause and resume several practices; `make bench`
 runs the full minute."""
 MIX = (20, 15, 15)  # Alexa listeners, phone callers, web visitors: 50 clients

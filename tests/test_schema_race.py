@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 WORKERS = 6
-TRIALS = 12
+TRIALS = 8
 SQLITE_TRIALS = 3
 
 
