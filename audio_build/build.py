@@ -36,6 +36,7 @@ from .catalog import load_catalog as read_catalog
 from .config import BuildConfig
 from .engines import Engine, SpeechSettings, make_engine
 from .errors import AudioBuildError, FfmpegMissingError, PracticeError, SynthesisError
+from .ffmpeg import find_ffmpeg
 from .files import write_text_atomically
 from .language import DEFAULT_LANGUAGE
 from .lexicon import load_crisis_lexicons
@@ -116,6 +117,7 @@ def build_library(config: BuildConfig, engine: Engine | None = None,
         raise AudioBuildError(f"no practice called {', '.join(unknown)} "
                               f"(see python -m audio_build list)")
     languages = _languages(config, libraries, data)
+    find_ffmpeg()  # a missing ffmpeg is said now, not after minutes of synthesis
     config.out_dir.mkdir(parents=True, exist_ok=True)
     remove_staging(config.out_dir)
     state = BuildState(config.out_dir)

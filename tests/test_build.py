@@ -415,6 +415,7 @@ def test_missing_ffmpeg_is_one_line_naming_both_fixes(tmp_path):
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "ffmpeg" in line and "imageio-ffmpeg" in line and "PATH" in line
+    assert not (tmp_path / "build").exists()  # said before any synthesis, not after it
 
 
 def children_of(pid: int) -> list[int]:
