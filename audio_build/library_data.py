@@ -35,6 +35,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "menu_item": frozenset({"label", "key"}), "menu_next": frozenset({"key"}),
     "menu_back": frozenset({"key"}), "menu_speak": frozenset(), "menu_help": frozenset({"key"}),
     "resume": frozenset({"title"}), "lengths": frozenset({"title", "lengths"}),
+    "menu_label": frozenset({"title", "shortest"}),
 }
 LABEL_FIELDS = frozenset({"title", "shortest"})
 SPOKEN: dict[str, frozenset[str]] = {"support_offer": frozenset({"support_line"})}
@@ -574,7 +575,7 @@ def _menu_page(words: Language, page: Iterable[MenuEntry], by_id: Mapping[str, P
     lines = []
     for entry in page:
         practice = by_id[entry.practice_id]
-        label = words.menu_labels.get(entry.practice_id, "For {title}").format(
+        label = words.menu_labels.get(entry.practice_id, words.templates["menu_label"]).format(
             title=practice.title, shortest=words.number(min(practice.lengths)))
         lines.append(words.templates["menu_item"].format(label=label,
                                                          key=words.key_word(entry.key)))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from audio_build.errors import ScriptErrors
-from audio_build.library import load_library
+from audio_build.library import load_languages, load_library
 from audio_build.library_data import load_library_data, menu_prompt, prompt_texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +88,21 @@ def test_the_real_library_keeps_every_menu_on_one_page():
     assert all(len(menu.pages) == 1 for menu in data.menus)
     more = {e.practice_id: e.key for e in data.menus[1].pages[0]}
     assert more["active-compassion"] == "8"
+
+
+def test_every_menu_sentence_is_in_the_callers_language():
+    """A practice without a menu label of its own is named by the language's menu_label
+    template: Spanish callers heard "For Bondad amorosa, oprime cuatro" before it existed."""
+    library = load_languages([SCRIPTS / "meditations"])
+    english = library["en"].practices
+    data = load_library_data(english, SCRIPTS / "library.yaml", SCRIPTS / "prompts",
+                             {code: lib.practices for code, lib in library.items()})
+    spanish = prompt_texts(data, library["es"].practices, "es", "988")
+    menus = [text for name, text in spanish.items() if name.startswith("menu_")]
+    assert menus and not [t for t in menus if re.search(r"\b(For|press|To go)\b", t)], menus
+    assert "Bondad amorosa, oprime cuatro." in spanish[menu_prompt("main", 1)]
+    assert "For Loving-Kindness, press four." in prompt_texts(
+        data, english, "en", "988")[menu_prompt("main", 1)]
 
 
 def test_pinned_keys_stay_put_when_practices_are_added(tmp_path):
