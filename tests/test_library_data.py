@@ -164,10 +164,10 @@ def test_a_languages_prompt_pace_is_read_and_a_bad_one_named_at_its_line(tmp_pat
     shutil.copytree(SCRIPTS / "prompts", prompts)
     practices = load_library([SCRIPTS / "meditations"]).practices
     data = load_library_data(practices, SCRIPTS / "library.yaml", prompts)
-    assert data.languages["es"].prompt_pace == {"kokoro": 1.0}
+    assert data.languages["es"].prompt_pace == {"kokoro": 0.9}
     assert data.languages["en"].prompt_pace == {}
     spanish = prompts / "es.yaml"
-    spanish.write_text(spanish.read_text().replace("prompt_pace: {kokoro: 1.0}",
+    spanish.write_text(spanish.read_text().replace("prompt_pace: {kokoro: 0.9}",
                                                    "prompt_pace: {kokoro: 3}"))
     line = next(n for n, row in enumerate(spanish.read_text().splitlines(), 1)
                 if row.strip().startswith("prompt_pace:"))
