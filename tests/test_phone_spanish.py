@@ -188,7 +188,7 @@ def test_sentences_not_recorded_are_said_in_spanish_with_a_spanish_voice(app_con
     assert say.get("language") == "es-US" and say.get("voice") == "Polly.Lupe-Neural"
     assert "llama al 1 1 6 1 2 3, y oprime el 2 para español." in say.text
     english = Caller(client).dial().twiml.find("Gather").find("Say")
-    assert english.get("language") == "en-US" and english.get("voice") is None
+    assert english.get("language") == "en-US" and english.get("voice") == "Polly.Matthew-Neural"
 
 
 def test_a_spanish_line_of_its_own_is_said_and_dialled(app_config):
