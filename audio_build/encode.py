@@ -74,6 +74,10 @@ counts in the gated loudness, and in a bell-heavy 1-minute practice pulled the f
 -17 LUFS, which a peak-limited voice could not make up."""
 ACCEPT_TOLERANCE_LU = 1.0
 """The encoded file must measure within this of the target (Apple's -16 ±1 LUFS)."""
+MAX_ENCODES = 4
+"""Encodes of one file before the build gives up on it: the first, then corrections."""
+PEAK_MARGIN_DB = 0.3
+"""A correction lowers the ceiling by the true-peak excess and this much more."""
 PHONE_CEILING_DBTP = -1.0
 
 
@@ -149,14 +153,17 @@ def encode_mp3(
     logger.info("%s: source %s, gain %+.2f dB", out_path.name, source, level.gain_db)
     with atomic_path(out_path) as part:
         measured = _encode(chunks, part, level, aim_lufs, total)
-        if not _meets(measured, source, target_lufs, max_true_peak_dbtp):
+        tried = [(level, measured)]
+        while (not _meets(measured, source, target_lufs, max_true_peak_dbtp)
+               and len(tried) < MAX_ENCODES):
             # The codec moved loudness or peaks further than CODEC_* allow for (Piper's speech
             # differs a little from run to run, so a file near the edge can): correct by what
-            # was measured, once, and verify again.
+            # was measured and verify again.
             level = _corrected(level, measured, target_lufs, max_true_peak_dbtp)
-            logger.info("%s: measured %s; encoding once more at gain %+.2f dB, ceiling "
-                        "%.2f dBTP", out_path.name, measured, level.gain_db, level.ceiling_dbtp)
+            logger.info("%s: measured %s; encoding again at gain %+.2f dB, ceiling %.2f dBTP",
+                        out_path.name, measured, level.gain_db, level.ceiling_dbtp)
             measured = _encode(chunks, part, level, aim_lufs, total)
+            tried.append((level, measured))
         _verify(measured, source, target_lufs, max_true_peak_dbtp)
         write_tags(part, tags, fit_chapters(chapters, samples_to_ms(total)))
     return EncodeResult(
@@ -190,10 +197,14 @@ def _meets(measured: Loudness, source: Loudness, target_lufs: float,
 
 def _corrected(level: Level, measured: Loudness, target_lufs: float,
                max_true_peak_dbtp: float) -> Level:
-    """The level moved by what the file missed by: the ceiling down by a true-peak excess (with
-    a little more room), the gain by a loudness miss."""
+    """The level moved by what the file missed by: the gain by a loudness miss, the ceiling
+    down by a true-peak excess and PEAK_MARGIN_DB. Small steps, repeated: under heavy limiting
+    the coded peak follows the ceiling only part of the way (in one 10-minute practice a
+    ceiling 0.52 dB lower moved it 0.21 dB and left it 0.016 dB over: a fresh `make run` failed
+    on it when only one correction was allowed), and a larger step, estimated from that, costs
+    loudness the limiter cannot give back."""
     over_db = measured.true_peak_dbtp - max_true_peak_dbtp
-    ceiling = level.ceiling_dbtp - (over_db + 0.3 if over_db > 0 else 0.0)
+    ceiling = level.ceiling_dbtp - (over_db + PEAK_MARGIN_DB if over_db > 0 else 0.0)
     off_lu = measured.integrated_lufs - target_lufs
     gain = level.gain_db - off_lu if math.isfinite(off_lu) and abs(off_lu) > ACCEPT_TOLERANCE_LU \
         else level.gain_db
