@@ -4,7 +4,7 @@ parse (library) → synthesize each sentence once (cache) → plan each variant 
 Each practice is built by `build_practice`, a plain function, run serially or in worker
 processes. Nothing is written before the whole library has checked clean. A practice that fails
 (its voice, its encode) is recorded as a `PracticeFailure` and the others build on, as in beets'
-importer; the catalog keeps that practice's last good build, and the CLI exits non-zero.
+importer; the catalog keeps that practice's last good build, and the CLI exits 3.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
     python -m audio_build check [PATHS]    validate scripts, report every problem, exit 1 if any
     python -m audio_build list [PATHS]     a table of the library
-    python -m audio_build build [...]      MP3s, phone segments, prompts and build/catalog.json
+    python -m audio_build build [...]      MP3s, phone segments, prompts and build/catalog.json;
+                                           exit 3 when some practices failed (each named, the
+                                           catalog written with the rest), 1 on other errors
     python -m audio_build skill-model      regenerate the Alexa interaction model from the library
 """
 
@@ -140,6 +142,11 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+PARTIAL = 3
+"""The build's exit status when some practices failed and the catalog holds the rest (each
+failed one keeps its last build): `make run` serves them; anything else that fails exits 1."""
+
+
 def run_build(args: argparse.Namespace) -> int:
     from .build import BuildConfig, build_library
     from .progress import ProgressReporter, format_summary
@@ -164,7 +171,7 @@ def run_build(args: argparse.Namespace) -> int:
     print(format_summary(summary))
     for failure in summary.failures:
         print(failure.format(), file=sys.stderr)
-    return 1 if summary.failures else 0
+    return PARTIAL if summary.failures else 0
 
 
 def run_skill_model(args: argparse.Namespace) -> int:
