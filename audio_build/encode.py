@@ -153,9 +153,9 @@ def encode_mp3(
     logger.info("%s: source %s, gain %+.2f dB", out_path.name, source, level.gain_db)
     with atomic_path(out_path) as part:
         measured = _encode(chunks, part, level, aim_lufs, total)
-        tried = [(level, measured)]
+        encodes = 1
         while (not _meets(measured, source, target_lufs, max_true_peak_dbtp)
-               and len(tried) < MAX_ENCODES):
+               and encodes < MAX_ENCODES):
             # The codec moved loudness or peaks further than CODEC_* allow for (Piper's speech
             # differs a little from run to run, so a file near the edge can): correct by what
             # was measured and verify again.
@@ -163,7 +163,7 @@ def encode_mp3(
             logger.info("%s: measured %s; encoding again at gain %+.2f dB, ceiling %.2f dBTP",
                         out_path.name, measured, level.gain_db, level.ceiling_dbtp)
             measured = _encode(chunks, part, level, aim_lufs, total)
-            tried.append((level, measured))
+            encodes += 1
         _verify(measured, source, target_lufs, max_true_peak_dbtp)
         write_tags(part, tags, fit_chapters(chapters, samples_to_ms(total)))
     return EncodeResult(
